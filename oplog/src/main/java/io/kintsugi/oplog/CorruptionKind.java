@@ -1,0 +1,27 @@
+package io.kintsugi.oplog;
+
+/**
+ * What kind of damage a {@link CorruptionException} reports.
+ */
+public enum CorruptionKind {
+    /** The stored CRC32C does not match the bytes it covers. */
+    CHECKSUM_MISMATCH,
+    /** A length field is negative, larger than the format allows, or points past the end of the file. */
+    BAD_LENGTH,
+    /** A file does not start with Kintsugi's magic number or is not of the expected file kind. */
+    BAD_MAGIC,
+    /** A file header is damaged or disagrees with the file's name or with the rest of the log. */
+    BAD_HEADER,
+    /** Records or segments do not follow each other in sequence: a gap, a repeat or a step back. */
+    SEQUENCE_GAP,
+    /** A record's term is lower than the term of a record before it. */
+    TERM_REGRESSION,
+    /** A damaged record is followed by valid records, so it cannot be a torn write from a crash. */
+    CORRUPT_BEFORE_VALID_DATA,
+    /** A file ends before the structure it holds is complete, where a crash cannot explain it. */
+    TRUNCATED,
+    /** A file that the log's metadata says must exist is missing. */
+    MISSING_FILE,
+    /** A file belongs to another log or store. */
+    FOREIGN_FILE,
+}

@@ -1,0 +1,281 @@
+package io.kintsugi.oplog;
+
+import com.lmax.disruptor.EventHandler;
+import io.kintsugi.oplog.format.LogMetadataFormat.Metadata;
+import io.kintsugi.oplog.format.RecordFormat;
+import io.kintsugi.oplog.format.SegmentHeaderFormat;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The log's single writer thread, fed by the Disruptor ring. For each batch of ring events it encodes the records
+ * into one buffer, writes it with one call, makes it durable as the durability mode says (one fdatasync for the
+ * whole batch under {@link Durability#SYNC}: group commit), publishes the new end of the log to readers and only
+ * then releases the callers.
+ *
+ * <p>After any write or sync failure the writer stops accepting appends for good: after a failed fdatasync the
+ * kernel may have dropped the dirty pages, so retrying could acknowledge data that is not on disk.
+ */
+final class LogWriter implements EventHandler<AppendEvent> {
+
+    private static final System.Logger LOG = System.getLogger(LogWriter.class.getName());
+    private static final int INITIAL_BUFFER = 1 << 20;
+
+    private final LogState state;
+    private final Durability durability;
+    private final long segmentSize;
+    private final long batchedIntervalNanos;
+
+    private Segment active;
+    private FileChannel channel;
+    private long activeSize;
+    private long nextSequence;
+    private volatile long currentTerm;
+
+    private ByteBuffer batch = ByteBuffer.allocateDirect(INITIAL_BUFFER).order(ByteOrder.LITTLE_ENDIAN);
+    @SuppressWarnings("unchecked")
+    private CompletableFuture<Long>[] pendingFutures = new CompletableFuture[64];
+    private long[] pendingResults = new long[64];
+    private int pendingCount;
+
+    private boolean syncRequested;
+    private boolean dirty;
+    private long lastSyncNanos = System.nanoTime();
+
+    private long appends;
+    private long appendedBytes;
+    private long writeBatches;
+    private long fsyncs;
+    private long segmentsRolled;
+    private long rejected;
+    private volatile OplogStats stats = new OplogStats(0, 0, 0, 0, 0, 0);
+
+    LogWriter(LogState state, Segment active, long activeSize, long nextSequence, long currentTerm)
+            throws IOException {
+        this.state = state;
+        this.durability = state.options.durability();
+        this.segmentSize = state.options.segmentSize();
+        this.batchedIntervalNanos = durability.interval().toNanos();
+        this.active = active;
+        this.channel = FileChannel.open(active.path(), StandardOpenOption.WRITE, StandardOpenOption.READ);
+        this.activeSize = activeSize;
+        this.nextSequence = nextSequence;
+        this.currentTerm = currentTerm;
+        state.publishEnd(new LogState.End(active, activeSize, nextSequence - 1));
+    }
+
+    long currentTerm() {
+        return currentTerm;
+    }
+
+    OplogStats stats() {
+        return stats;
+    }
+
+    @Override
+    public void onEvent(AppendEvent e, long ringSequence, boolean endOfBatch) {
+        try {
+            handle(e);
+        } catch (IOException | RuntimeException ex) {
+            fail(ex);
+            if (e.future != null && !e.future.isDone()) {
+                e.future.completeExceptionally(state.failure());
+            }
+        } finally {
+            e.clear();
+        }
+        if (endOfBatch) {
+            endBatch();
+        }
+    }
+
+    private void handle(AppendEvent e) throws IOException {
+        if (e.kind == AppendEvent.Kind.TICK) {
+            return;
+        }
+        if (state.failure() != null) {
+            reject(e, new StorageException("oplog " + state.dir + " stopped accepting writes after a failure: "
+                    + state.failure().getMessage(), state.failure()));
+            return;
+        }
+        switch (e.kind) {
+            case APPEND:
+            case APPEND_AT:
+                append(e);
+                break;
+            case ADVANCE_TERM:
+                advanceTerm(e);
+                break;
+            case SYNC:
+                syncRequested = true;
+                addPending(e.future, nextSequence - 1);
+                break;
+            default:
+                throw new IllegalStateException("unknown event kind " + e.kind);
+        }
+    }
+
+    private void append(AppendEvent e) throws IOException {
+        if (e.term < currentTerm) {
+            reject(e, new StaleTermException(currentTerm, e.term));
+            return;
+        }
+        if (e.kind == AppendEvent.Kind.APPEND_AT && e.sequence != nextSequence) {
+            reject(e, new SequenceMismatchException(nextSequence, e.sequence));
+            return;
+        }
+        int length = RecordFormat.encodedLength(e.payload.length);
+        long segmentBytes = activeSize + batch.position();
+        if (segmentBytes > SegmentHeaderFormat.LENGTH && segmentBytes + length > segmentSize) {
+            roll();
+        }
+        if (batch.remaining() < length) {
+            writeBuffered();
+            if (batch.capacity() < length) {
+                batch = ByteBuffer.allocateDirect(Integer.highestOneBit(length - 1) << 1)
+                        .order(ByteOrder.LITTLE_ENDIAN);
+            }
+        }
+        long offset = activeSize + batch.position();
+        RecordFormat.encode(batch, nextSequence, e.term, e.type, e.payload);
+        active.index().add(nextSequence, offset);
+        currentTerm = e.term;
+        addPending(e.future, nextSequence);
+        nextSequence++;
+        appends++;
+        appendedBytes += length;
+        dirty = true;
+    }
+
+    private void advanceTerm(AppendEvent e) {
+        if (e.term < currentTerm) {
+            reject(e, new StaleTermException(currentTerm, e.term));
+            return;
+        }
+        if (e.term > state.metadata.current().term()) {
+            long term = e.term;
+            state.metadata.update(m -> new Metadata(m.logId(), term, m.firstRetainedSequence(),
+                    m.lastSegmentSequence()));
+        }
+        currentTerm = e.term;
+        e.future.complete(e.term);
+    }
+
+    private void reject(AppendEvent e, StorageException ex) {
+        rejected++;
+        e.future.completeExceptionally(ex);
+    }
+
+    private void addPending(CompletableFuture<Long> f, long result) {
+        if (pendingCount == pendingFutures.length) {
+            pendingFutures = Arrays.copyOf(pendingFutures, pendingCount * 2);
+            pendingResults = Arrays.copyOf(pendingResults, pendingCount * 2);
+        }
+        pendingFutures[pendingCount] = f;
+        pendingResults[pendingCount] = result;
+        pendingCount++;
+    }
+
+    private void writeBuffered() throws IOException {
+        if (batch.position() == 0) {
+            return;
+        }
+        batch.flip();
+        int n = batch.remaining();
+        FileSync.writeFully(channel, batch, activeSize);
+        activeSize += n;
+        batch.clear();
+    }
+
+    private void sync() throws IOException {
+        channel.force(false);
+        fsyncs++;
+        dirty = false;
+        lastSyncNanos = System.nanoTime();
+    }
+
+    /**
+     * Seals the active segment and starts the next. The sealed segment is synced first whatever the durability
+     * mode, so that a sealed segment is always complete on disk and any damage in it is corruption.
+     */
+    private void roll() throws IOException {
+        writeBuffered();
+        sync();
+        active.seal(activeSize, nextSequence - 1);
+        channel.close();
+        long first = nextSequence;
+        Path path = SegmentFiles.create(state.dir, state.logId, first);
+        Segment next = new Segment(path, first);
+        state.segments.put(first, next);
+        state.metadata.update(m -> new Metadata(m.logId(), m.term(), m.firstRetainedSequence(), first));
+        active = next;
+        channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        activeSize = SegmentHeaderFormat.LENGTH;
+        segmentsRolled++;
+        state.publishEnd(new LogState.End(active, activeSize, nextSequence - 1));
+        LOG.log(Level.DEBUG, () -> "oplog " + state.dir + ": started segment " + path.getFileName());
+    }
+
+    private void endBatch() {
+        writeBatches++;
+        if (state.failure() == null) {
+            try {
+                writeBuffered();
+                boolean due = durability.mode() == Durability.Mode.SYNC
+                        || (durability.mode() == Durability.Mode.BATCHED
+                        && System.nanoTime() - lastSyncNanos >= batchedIntervalNanos);
+                if (syncRequested || (dirty && due)) {
+                    sync();
+                    syncRequested = false;
+                }
+                LogState.End end = state.end();
+                if (end.lastSequence() != nextSequence - 1 || end.active() != active) {
+                    state.publishEnd(new LogState.End(active, activeSize, nextSequence - 1));
+                }
+            } catch (IOException | RuntimeException ex) {
+                fail(ex);
+            }
+        }
+        StorageException failure = state.failure();
+        for (int i = 0; i < pendingCount; i++) {
+            if (failure == null) {
+                pendingFutures[i].complete(pendingResults[i]);
+            } else {
+                pendingFutures[i].completeExceptionally(failure);
+            }
+            pendingFutures[i] = null;
+        }
+        pendingCount = 0;
+        stats = new OplogStats(appends, appendedBytes, writeBatches, fsyncs, segmentsRolled, rejected);
+    }
+
+    private void fail(Exception cause) {
+        if (state.failure() == null) {
+            LOG.log(Level.ERROR, "oplog " + state.dir + " failed to write or sync and accepts no more appends", cause);
+        }
+        state.fail(cause instanceof StorageException && !(cause instanceof CorruptionException)
+                ? (StorageException) cause
+                : new StorageException("oplog " + state.dir + " failed to write or sync; it accepts no more "
+                        + "appends and must be reopened: " + cause, cause));
+    }
+
+    /** Called after the ring has drained: makes everything durable and closes the active segment. */
+    void close() throws IOException {
+        try {
+            if (state.failure() == null) {
+                writeBuffered();
+                sync();
+            }
+        } finally {
+            channel.close();
+        }
+    }
+}
