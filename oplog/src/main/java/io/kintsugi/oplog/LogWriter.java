@@ -44,6 +44,7 @@ final class LogWriter implements EventHandler<AppendEvent> {
     @SuppressWarnings("unchecked")
     private CompletableFuture<Long>[] pendingFutures = new CompletableFuture[64];
     private long[] pendingResults = new long[64];
+    private StorageException[] pendingErrors = new StorageException[64];
     private int pendingCount;
 
     private boolean syncRequested;
@@ -116,7 +117,7 @@ final class LogWriter implements EventHandler<AppendEvent> {
                 break;
             case SYNC:
                 syncRequested = true;
-                addPending(e.future, nextSequence - 1);
+                addPending(e.future, nextSequence - 1, null);
                 break;
             default:
                 throw new IllegalStateException("unknown event kind " + e.kind);
@@ -148,7 +149,7 @@ final class LogWriter implements EventHandler<AppendEvent> {
         RecordFormat.encode(batch, nextSequence, e.term, e.type, e.payload);
         active.index().add(nextSequence, offset);
         currentTerm = e.term;
-        addPending(e.future, nextSequence);
+        addPending(e.future, nextSequence, null);
         nextSequence++;
         appends++;
         appendedBytes += length;
@@ -166,21 +167,24 @@ final class LogWriter implements EventHandler<AppendEvent> {
                     m.lastSegmentSequence()));
         }
         currentTerm = e.term;
-        e.future.complete(e.term);
+        addPending(e.future, e.term, null);
     }
 
     private void reject(AppendEvent e, StorageException ex) {
         rejected++;
-        e.future.completeExceptionally(ex);
+        addPending(e.future, 0, ex);
     }
 
-    private void addPending(CompletableFuture<Long> f, long result) {
+    /** Callers are released only at the end of the batch, after the batch is durable and the stats are current. */
+    private void addPending(CompletableFuture<Long> f, long result, StorageException error) {
         if (pendingCount == pendingFutures.length) {
             pendingFutures = Arrays.copyOf(pendingFutures, pendingCount * 2);
             pendingResults = Arrays.copyOf(pendingResults, pendingCount * 2);
+            pendingErrors = Arrays.copyOf(pendingErrors, pendingCount * 2);
         }
         pendingFutures[pendingCount] = f;
         pendingResults[pendingCount] = result;
+        pendingErrors[pendingCount] = error;
         pendingCount++;
     }
 
@@ -244,17 +248,20 @@ final class LogWriter implements EventHandler<AppendEvent> {
                 fail(ex);
             }
         }
+        stats = new OplogStats(appends, appendedBytes, writeBatches, fsyncs, segmentsRolled, rejected);
         StorageException failure = state.failure();
         for (int i = 0; i < pendingCount; i++) {
-            if (failure == null) {
-                pendingFutures[i].complete(pendingResults[i]);
-            } else {
+            if (pendingErrors[i] != null) {
+                pendingFutures[i].completeExceptionally(pendingErrors[i]);
+            } else if (failure != null) {
                 pendingFutures[i].completeExceptionally(failure);
+            } else {
+                pendingFutures[i].complete(pendingResults[i]);
             }
             pendingFutures[i] = null;
+            pendingErrors[i] = null;
         }
         pendingCount = 0;
-        stats = new OplogStats(appends, appendedBytes, writeBatches, fsyncs, segmentsRolled, rejected);
     }
 
     private void fail(Exception cause) {
