@@ -41,7 +41,7 @@ final class LogWriter implements EventHandler<AppendEvent> {
     private volatile long currentTerm;
 
     private ByteBuffer batch = ByteBuffer.allocateDirect(INITIAL_BUFFER).order(ByteOrder.LITTLE_ENDIAN);
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private CompletableFuture<Long>[] pendingFutures = new CompletableFuture[64];
     private long[] pendingResults = new long[64];
     private StorageException[] pendingErrors = new StorageException[64];
