@@ -24,4 +24,6 @@ public enum CorruptionKind {
     MISSING_FILE,
     /** A file belongs to another log or store. */
     FOREIGN_FILE,
+    /** A file is an older copy of itself: it disagrees with newer files that it should describe. */
+    STALE_FILE,
 }

@@ -128,6 +128,13 @@ final class LogRecovery {
             state.segments.put(segment.firstSequence(), segment);
         }
         long currentTerm = Math.max(term, meta.term());
+        if (files.lastKey() > meta.lastSegmentSequence()) {
+            // A roll created the last segment, but a crash came before the metadata named it. Name it now, before
+            // anything is appended to it: otherwise losing this segment later would go unnoticed.
+            long lastKey = files.lastKey();
+            meta = metaFile.update(m -> new Metadata(m.logId(), Math.max(m.term(), currentTerm),
+                    m.firstRetainedSequence(), lastKey));
+        }
         RecoveryReport report = new RecoveryReport(dir, meta.logId(), false, files.size(), files.firstKey(),
                 expected - 1, records, torn, List.copyOf(removedTemporaryFiles), List.copyOf(finishedRetention));
         LOG.log(Level.DEBUG, () -> "opened oplog " + dir + ": " + report);
@@ -163,6 +170,10 @@ final class LogRecovery {
         // The segment is created before the metadata; see adoptSegmentOfInterruptedCreate.
         Path path = SegmentFiles.create(dir, id, first);
         LogMetadataFile meta = LogMetadataFile.create(dir, new Metadata(id, 0, first, first));
+        Path parent = dir.toAbsolutePath().getParent();
+        if (parent != null) {
+            FileSync.syncDirectory(parent); // the log directory itself may be new
+        }
         LogState state = new LogState(dir, id, options, meta);
         state.firstSequence(first);
         Segment segment = new Segment(path, first);
@@ -186,6 +197,7 @@ final class LogRecovery {
                     "the oplog metadata file is missing but " + files.size() + " segment(s) holding records exist"));
         }
         SegmentHeaderFormat.Header h = readHeader(only);
+        checkLogId(h.logId());
         LOG.log(Level.WARNING, () -> "oplog " + dir + " has an empty first segment and no metadata: "
                 + "finishing a creation interrupted by a crash");
         return LogMetadataFile.create(dir, new Metadata(h.logId(), 0, h.firstSequence(), h.firstSequence()));
@@ -224,6 +236,13 @@ final class LogRecovery {
                     dir.resolve(SegmentHeaderFormat.fileName(meta.firstRetainedSequence())), -1, -1,
                     CorruptionKind.MISSING_FILE, "the oplog metadata says the log starts with the segment at sequence "
                             + meta.firstRetainedSequence() + ", but the first segment present starts at " + first));
+        }
+        int unnamed = files.tailMap(meta.lastSegmentSequence(), false).size();
+        if (unnamed > 1) {
+            throw new CorruptionException(CorruptionReport.of(LogMetadataFile.pathIn(dir), -1, -1,
+                    CorruptionKind.STALE_FILE, "the oplog metadata names the segment at sequence "
+                            + meta.lastSegmentSequence() + " as the last, but " + unnamed
+                            + " later segments exist; a crash during a roll leaves at most one"));
         }
         if (!files.containsKey(meta.lastSegmentSequence())) {
             throw new CorruptionException(CorruptionReport.of(

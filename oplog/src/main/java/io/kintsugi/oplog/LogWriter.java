@@ -219,7 +219,10 @@ final class LogWriter implements EventHandler<AppendEvent> {
         Path path = SegmentFiles.create(state.dir, state.logId, first);
         Segment next = new Segment(path, first);
         state.segments.put(first, next);
-        state.metadata.update(m -> new Metadata(m.logId(), m.term(), m.firstRetainedSequence(), first));
+        // Record the term too: retention may later delete every segment that holds a record of it.
+        long term = currentTerm;
+        state.metadata.update(m -> new Metadata(m.logId(), Math.max(m.term(), term), m.firstRetainedSequence(),
+                first));
         active = next;
         channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.READ);
         activeSize = SegmentHeaderFormat.LENGTH;

@@ -23,7 +23,8 @@ import java.util.UUID;
  *      4    1 kind      {@link FileKind#code()}
  *      5    1 reserved  0
  *      6    2 version   format version of this file kind, unsigned
- *      8   16 owner id  the log or store this file belongs to: UUID, most significant half first
+ *      8   16 owner id  the log or store this file belongs to: the UUID's most significant 64 bits, then its
+ *                       least significant 64 bits, each as a little-endian long
  * </pre>
  */
 public final class FileHeader {

@@ -14,15 +14,17 @@ import java.util.UUID;
  * below, and which segments must exist. It lets the log notice segments that went missing from either end, which
  * the segments alone could not show, and keeps a term that was raised without any record being written.
  *
- * <p>The file is replaced atomically (write a temporary file, fsync, rename, fsync the directory) whenever the term
- * is raised, a segment is added, or retention drops segments.
+ * <p>The file is replaced atomically (write a temporary file, fsync, rename, fsync the directory) whenever
+ * {@code advanceTerm} raises the term, a segment is added, or retention drops segments. A term raised by an
+ * appended record lives in that record until the next segment is added, which copies it here, so that retention
+ * can never delete the only evidence of a term.
  *
  * <p>Layout (little-endian), {@value #LENGTH} bytes:
  * <pre>
  * offset size field
  *      0   24 common header            {@link FileHeader}, kind {@link FileKind#OPLOG_METADATA},
  *                                      version {@value #VERSION_CURRENT}, owner id = the log id
- *     24    8 term                     the highest term the log has been told of
+ *     24    8 term                     the highest term raised by advanceTerm or found when a segment was added
  *     32    8 first retained sequence  first sequence of the oldest segment that must exist
  *     40    8 last segment sequence    first sequence of the newest segment known to exist
  *     48    4 crc                      masked CRC32C of bytes [0, 48)

@@ -12,7 +12,8 @@ import java.util.zip.CRC32C;
  * offset size field
  *      0    4 length    payload length in bytes, 0 to {@value #MAX_PAYLOAD_LENGTH}
  *      4    4 crc       masked CRC32C (see {@link Crc32c}) of bytes [0, 4) and [8, 25 + length)
- *      8    8 sequence  the record's sequence number, starting at 1, one more than the record before it
+ *      8    8 sequence  the record's sequence number, one more than the record before it (a new log starts
+ *                       at OplogOptions.firstSequence, 1 by default)
  *     16    8 term      the term of the primary that assigned the sequence; never lower than the term before it
  *     24    1 type      record type, unsigned; 0..{@value #MAX_USER_TYPE} belong to the log's user, the rest is
  *                       reserved for the log itself

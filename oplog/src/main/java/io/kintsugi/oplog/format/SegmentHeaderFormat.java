@@ -109,10 +109,11 @@ public final class SegmentHeaderFormat {
             if (c < '0' || c > '9') {
                 return -1;
             }
-            v = v * 10 + (c - '0');
-            if (v < 0) {
-                return -1;
+            int digit = c - '0';
+            if (v > (Long.MAX_VALUE - digit) / 10) {
+                return -1; // v * 10 + digit would overflow and could wrap around to a small positive value
             }
+            v = v * 10 + digit;
         }
         return v;
     }
