@@ -6,7 +6,7 @@ package io.kintsugi.oplog;
 public enum CorruptionKind {
     /** The stored CRC32C does not match the bytes it covers. */
     CHECKSUM_MISMATCH,
-    /** A length field is negative, larger than the format allows, or points past the end of the file. */
+    /** A length field is negative or larger than the format allows. */
     BAD_LENGTH,
     /** A file does not start with Kintsugi's magic number or is not of the expected file kind. */
     BAD_MAGIC,
@@ -18,7 +18,10 @@ public enum CorruptionKind {
     TERM_REGRESSION,
     /** A damaged record is followed by valid records, so it cannot be a torn write from a crash. */
     CORRUPT_BEFORE_VALID_DATA,
-    /** A file ends before the structure it holds is complete, where a crash cannot explain it. */
+    /**
+     * A file ends before the structure it holds is complete (including a length field that points past the end),
+     * where a crash cannot explain it.
+     */
     TRUNCATED,
     /** A file that the log's metadata says must exist is missing. */
     MISSING_FILE,

@@ -1,5 +1,6 @@
 package io.kintsugi.oplog;
 
+import io.kintsugi.oplog.format.FileHeader;
 import io.kintsugi.oplog.format.LogMetadataFormat.Metadata;
 import io.kintsugi.oplog.format.RecordFormat;
 import io.kintsugi.oplog.format.SegmentHeaderFormat;
@@ -70,6 +71,7 @@ final class LogRecovery {
         }
         Metadata meta = metaFile.current();
         checkLogId(meta.logId());
+        checkMetadataBelongsToSegments(files, meta);
         finishInterruptedRetention(files, meta);
         checkSegmentsNamedByMetadata(files, meta);
 
@@ -82,6 +84,7 @@ final class LogRecovery {
         long activeSize = 0;
         Optional<RecoveryReport.TornTail> torn = Optional.empty();
         int index = 0;
+        Path previous = null;
         for (var e : files.entrySet()) {
             boolean last = ++index == files.size();
             Path path = e.getValue();
@@ -89,7 +92,7 @@ final class LogRecovery {
             try (FileChannel ch = FileChannel.open(path, last
                     ? new StandardOpenOption[] {StandardOpenOption.READ, StandardOpenOption.WRITE}
                     : new StandardOpenOption[] {StandardOpenOption.READ})) {
-                checkHeader(ch, path, e.getKey(), expected, meta.logId());
+                checkHeader(ch, path, e.getKey(), expected, meta.logId(), previous);
                 RecordScanner scanner = new RecordScanner(ch, SegmentHeaderFormat.LENGTH, ch.size());
                 while (true) {
                     long offset = scanner.position();
@@ -126,6 +129,7 @@ final class LogRecovery {
                 }
             }
             state.segments.put(segment.firstSequence(), segment);
+            previous = path;
         }
         long currentTerm = Math.max(term, meta.term());
         if (files.lastKey() > meta.lastSegmentSequence()) {
@@ -211,6 +215,34 @@ final class LogRecovery {
     }
 
     /**
+     * The metadata decides which segments are leftovers of an interrupted retention, and those are deleted. A
+     * metadata file of another log (copied into the wrong directory) must not decide that: if no segment whose
+     * header can be read belongs to the metadata's log, the metadata is the foreign file. Segments whose header
+     * cannot be read, or that belong to another log while others match, are left to the scan to report.
+     */
+    private void checkMetadataBelongsToSegments(TreeMap<Long, Path> files, Metadata meta) throws IOException {
+        UUID segmentsLogId = null;
+        for (Path p : files.values()) {
+            SegmentHeaderFormat.Header h;
+            try {
+                h = readHeader(p);
+            } catch (CorruptionException | UnsupportedFormatException e) {
+                continue;
+            }
+            if (h.logId().equals(meta.logId())) {
+                return;
+            }
+            segmentsLogId = h.logId();
+        }
+        if (segmentsLogId != null) {
+            throw new CorruptionException(CorruptionReport.of(LogMetadataFile.pathIn(dir),
+                    FileHeader.OWNER_ID_OFFSET, 16, CorruptionKind.FOREIGN_FILE, "the oplog metadata belongs to log "
+                            + meta.logId() + " but none of the " + files.size() + " segments does (they belong to log "
+                            + segmentsLogId + ")"));
+        }
+    }
+
+    /**
      * Retention first records the new first sequence in the metadata, then deletes segments. Segments wholly
      * before that sequence are leftovers of a retention that a crash interrupted: delete them now.
      */
@@ -269,8 +301,8 @@ final class LogRecovery {
         return SegmentHeaderFormat.decode(b, path);
     }
 
-    private static void checkHeader(FileChannel ch, Path path, long nameSequence, long expected, UUID logId)
-            throws IOException {
+    private static void checkHeader(FileChannel ch, Path path, long nameSequence, long expected, UUID logId,
+                                    Path previous) throws IOException {
         SegmentHeaderFormat.Header h = readHeader(ch, path);
         if (!h.logId().equals(logId)) {
             throw new CorruptionException(CorruptionReport.of(path, 0, SegmentHeaderFormat.LENGTH,
@@ -284,7 +316,9 @@ final class LogRecovery {
         if (nameSequence != expected) {
             throw new CorruptionException(CorruptionReport.of(path, SegmentHeaderFormat.FIRST_SEQUENCE_OFFSET, 8,
                     CorruptionKind.SEQUENCE_GAP, "segment starts at sequence " + nameSequence
-                            + " but the segment before it ends at sequence " + (expected - 1)));
+                            + " but the segment before it, " + previous.getFileName() + ", ends at sequence "
+                            + (expected - 1) + ": records " + expected + " to " + (nameSequence - 1)
+                            + " are missing (a deleted segment, or a truncated or stale copy of the one before)"));
         }
     }
 
