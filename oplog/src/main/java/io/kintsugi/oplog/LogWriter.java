@@ -45,7 +45,9 @@ final class LogWriter implements EventHandler<AppendEvent> {
     private CompletableFuture<Long>[] pendingFutures = new CompletableFuture[64];
     private long[] pendingResults = new long[64];
     private StorageException[] pendingErrors = new StorageException[64];
+    private LogRecord[] pendingRecords = new LogRecord[64];
     private int pendingCount;
+    private final DurableRecordListener listener;
 
     private boolean syncRequested;
     private boolean dirty;
@@ -65,6 +67,7 @@ final class LogWriter implements EventHandler<AppendEvent> {
         this.durability = state.options.durability();
         this.segmentSize = state.options.segmentSize();
         this.batchedIntervalNanos = durability.interval().toNanos();
+        this.listener = state.options.durableRecordListener().orElse(null);
         this.active = active;
         this.channel = FileChannel.open(active.path(), StandardOpenOption.WRITE, StandardOpenOption.READ);
         this.activeSize = activeSize;
@@ -117,7 +120,7 @@ final class LogWriter implements EventHandler<AppendEvent> {
                 break;
             case SYNC:
                 syncRequested = true;
-                addPending(e.future, nextSequence - 1, null);
+                addPending(e.future, nextSequence - 1, null, null);
                 break;
             default:
                 throw new IllegalStateException("unknown event kind " + e.kind);
@@ -149,7 +152,8 @@ final class LogWriter implements EventHandler<AppendEvent> {
         RecordFormat.encode(batch, nextSequence, e.term, e.type, e.payload);
         active.index().add(nextSequence, offset);
         currentTerm = e.term;
-        addPending(e.future, nextSequence, null);
+        addPending(e.future, nextSequence, null,
+                listener == null ? null : new LogRecord(nextSequence, e.term, e.type, e.payload));
         nextSequence++;
         appends++;
         appendedBytes += length;
@@ -167,24 +171,26 @@ final class LogWriter implements EventHandler<AppendEvent> {
                     m.lastSegmentSequence()));
         }
         currentTerm = e.term;
-        addPending(e.future, e.term, null);
+        addPending(e.future, e.term, null, null);
     }
 
     private void reject(AppendEvent e, StorageException ex) {
         rejected++;
-        addPending(e.future, 0, ex);
+        addPending(e.future, 0, ex, null);
     }
 
     /** Callers are released only at the end of the batch, after the batch is durable and the stats are current. */
-    private void addPending(CompletableFuture<Long> f, long result, StorageException error) {
+    private void addPending(CompletableFuture<Long> f, long result, StorageException error, LogRecord record) {
         if (pendingCount == pendingFutures.length) {
             pendingFutures = Arrays.copyOf(pendingFutures, pendingCount * 2);
             pendingResults = Arrays.copyOf(pendingResults, pendingCount * 2);
             pendingErrors = Arrays.copyOf(pendingErrors, pendingCount * 2);
+            pendingRecords = Arrays.copyOf(pendingRecords, pendingCount * 2);
         }
         pendingFutures[pendingCount] = f;
         pendingResults[pendingCount] = result;
         pendingErrors[pendingCount] = error;
+        pendingRecords[pendingCount] = record;
         pendingCount++;
     }
 
@@ -252,17 +258,33 @@ final class LogWriter implements EventHandler<AppendEvent> {
             }
         }
         stats = new OplogStats(appends, appendedBytes, writeBatches, fsyncs, segmentsRolled, rejected);
+        // Entries before this index are durable and applied: their callers succeed even if a later one fails.
+        int succeeded = state.failure() == null ? pendingCount : 0;
+        for (int i = 0; i < succeeded; i++) {
+            if (pendingRecords[i] != null) {
+                try {
+                    listener.onDurable(pendingRecords[i]);
+                } catch (RuntimeException ex) {
+                    fail(new StorageException("the durable-record listener of oplog " + state.dir
+                            + " failed on sequence " + pendingRecords[i].sequence()
+                            + "; the record is durable but was not applied, so the log accepts no more appends: "
+                            + ex, ex));
+                    succeeded = i;
+                }
+            }
+        }
         StorageException failure = state.failure();
         for (int i = 0; i < pendingCount; i++) {
             if (pendingErrors[i] != null) {
                 pendingFutures[i].completeExceptionally(pendingErrors[i]);
-            } else if (failure != null) {
+            } else if (i >= succeeded) {
                 pendingFutures[i].completeExceptionally(failure);
             } else {
                 pendingFutures[i].complete(pendingResults[i]);
             }
             pendingFutures[i] = null;
             pendingErrors[i] = null;
+            pendingRecords[i] = null;
         }
         pendingCount = 0;
     }

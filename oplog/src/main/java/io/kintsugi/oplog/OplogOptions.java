@@ -28,6 +28,7 @@ public final class OplogOptions {
     private final int ringSize;
     private final UUID logId;
     private final long firstSequence;
+    private final DurableRecordListener durableRecordListener;
 
     private OplogOptions(Builder b) {
         this.segmentSize = b.segmentSize;
@@ -36,6 +37,7 @@ public final class OplogOptions {
         this.ringSize = b.ringSize;
         this.logId = b.logId;
         this.firstSequence = b.firstSequence;
+        this.durableRecordListener = b.durableRecordListener;
     }
 
     /** @return a builder with every default set */
@@ -78,6 +80,11 @@ public final class OplogOptions {
         return firstSequence;
     }
 
+    /** @return the listener that sees every record once durable, if any */
+    public Optional<DurableRecordListener> durableRecordListener() {
+        return Optional.ofNullable(durableRecordListener);
+    }
+
     @Override
     public String toString() {
         return "OplogOptions{segmentSize=" + segmentSize + ", durability=" + durability + ", maxPayloadSize="
@@ -93,6 +100,7 @@ public final class OplogOptions {
         private int ringSize = DEFAULT_RING_SIZE;
         private UUID logId;
         private long firstSequence = 1;
+        private DurableRecordListener durableRecordListener;
 
         private Builder() {
         }
@@ -167,6 +175,16 @@ public final class OplogOptions {
                 throw new IllegalArgumentException("first sequence must be at least 1, was " + sequence);
             }
             this.firstSequence = sequence;
+            return this;
+        }
+
+        /**
+         * @param listener called on the writer thread for every record once durable, in sequence order, before
+         *                 its appender is released
+         * @return this builder
+         */
+        public Builder durableRecordListener(DurableRecordListener listener) {
+            this.durableRecordListener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
