@@ -8,7 +8,9 @@ public enum FileKind {
     /** An oplog segment: {@link SegmentHeaderFormat} followed by records in {@link RecordFormat}. */
     OPLOG_SEGMENT(1),
     /** The oplog's metadata file: {@link LogMetadataFormat}. */
-    OPLOG_METADATA(2);
+    OPLOG_METADATA(2),
+    /** A store's sorted, immutable segment file of checksummed blocks (defined in the engine module). */
+    STORE_SEGMENT(3);
 
     private final int code;
 
