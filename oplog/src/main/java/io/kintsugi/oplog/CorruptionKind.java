@@ -29,4 +29,6 @@ public enum CorruptionKind {
     FOREIGN_FILE,
     /** A file is an older copy of itself: it disagrees with newer files that it should describe. */
     STALE_FILE,
+    /** Bytes that passed their checksum do not decode as their format says: written wrong, or by another program. */
+    INVALID_CONTENT,
 }

@@ -181,7 +181,8 @@ class FormatClassesTest {
         assertEquals(FileKind.OPLOG_SEGMENT, FileKind.ofCode(1));
         assertEquals(FileKind.OPLOG_METADATA, FileKind.ofCode(2));
         assertNull(FileKind.ofCode(0));
-        assertNull(FileKind.ofCode(3));
+        assertEquals(FileKind.STORE_SEGMENT, FileKind.ofCode(3));
+        assertNull(FileKind.ofCode(4));
         assertNull(FileKind.ofCode(255));
     }
 
