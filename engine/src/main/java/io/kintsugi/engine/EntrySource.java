@@ -1,0 +1,21 @@
+package io.kintsugi.engine;
+
+import io.kintsugi.engine.table.Entry;
+
+/**
+ * One sorted input of a merge: a memtable or a segment file, positioned on an entry.
+ */
+interface EntrySource extends AutoCloseable {
+
+    /** @return false when exhausted; otherwise {@link #entry()} is the next entry in internal order */
+    boolean next();
+
+    /** @return the current entry */
+    Entry entry();
+
+    /** @return the segment file this source reads, or null for a memtable */
+    SegmentFileHandle file();
+
+    @Override
+    void close();
+}
