@@ -29,6 +29,10 @@ import java.util.UUID;
  * dropped bytes are reported. Any other failure (a bad record followed by intact ones, a bad record in a sealed
  * segment, a bad header, a gap between segments, a missing segment) damages acknowledged data and is thrown as a
  * {@link CorruptionException}; nothing is truncated.
+ *
+ * <p>"After it" means after the bad record's end when its header checksum matched, since its length is then
+ * trusted: the bytes inside a torn record belong to it, even when its payload holds what looks like an encoded
+ * record. Only when the header itself is damaged, and the length with it, is every later byte searched.
  */
 final class LogRecovery {
 
@@ -112,7 +116,8 @@ final class LogRecovery {
                     if (!last) {
                         throw damaged(path, scanner, outcome, "in sealed segment " + path.getFileName());
                     }
-                    long intact = RecordScanner.findIntactRecordAfter(ch, offset, ch.size(), expected - 1);
+                    long intact = RecordScanner.findIntactRecordAfter(ch, offset,
+                            searchStart(scanner, outcome, offset, ch.size()), ch.size(), expected - 1);
                     if (intact >= 0) {
                         throw damaged(path, scanner, outcome, "an intact record follows at offset " + intact
                                 + ", so this is damage to acknowledged data, not a torn write",
@@ -348,9 +353,37 @@ final class LogRecovery {
         return new RecoveryReport.TornTail(path, offset, dropped, lastValid, cause);
     }
 
+    /**
+     * Where the search for intact records after a bad record at {@code offset} of the last segment starts.
+     *
+     * <p>When the header checksum matched ({@code SHORT_PAYLOAD}, {@code CHECKSUM}), the length is trusted and the
+     * search starts at the record's end: searching inside it would take bytes of its own payload for a record
+     * that follows it. A record running past the end of the file was being written when the crash came; its end
+     * lies beyond the file, so nothing is searched and it is a torn tail. With fewer bytes than a header left no
+     * record can follow either. When the header is damaged ({@code HEADER_CHECKSUM}), or vouches for a length out
+     * of range ({@code BAD_LENGTH}), the record's extent is unknown, and a damaged length must not hide the
+     * records after it: every byte after its start is a candidate.
+     */
+    private static long searchStart(RecordScanner scanner, RecordScanner.Outcome outcome, long offset,
+                                    long fileEnd) {
+        switch (outcome) {
+            case SHORT_PAYLOAD:
+            case CHECKSUM:
+                return offset + RecordFormat.encodedLength(scanner.badLength());
+            case SHORT_HEADER:
+                return fileEnd;
+            case HEADER_CHECKSUM:
+            case BAD_LENGTH:
+                return offset + 1;
+            default:
+                throw new IllegalArgumentException("not a failed record: " + outcome);
+        }
+    }
+
     static CorruptionKind kindOf(RecordScanner.Outcome outcome) {
         switch (outcome) {
             case CHECKSUM:
+            case HEADER_CHECKSUM:
                 return CorruptionKind.CHECKSUM_MISMATCH;
             case BAD_LENGTH:
                 return CorruptionKind.BAD_LENGTH;
@@ -376,9 +409,15 @@ final class LogRecovery {
                         OptionalLong.of(Integer.toUnsignedLong(scanner.storedCrc())),
                         OptionalLong.of(Integer.toUnsignedLong(scanner.computedCrc())),
                         "record checksum mismatch " + context));
+            case HEADER_CHECKSUM:
+                // The length is not trusted, so the damaged structure known for sure is the header.
+                return new CorruptionException(new CorruptionReport(path, offset, RecordFormat.HEADER_LENGTH, kind,
+                        OptionalLong.of(Integer.toUnsignedLong(scanner.storedHeaderCrc())),
+                        OptionalLong.of(Integer.toUnsignedLong(scanner.computedHeaderCrc())),
+                        "record header checksum mismatch " + context));
             case BAD_LENGTH:
                 what = "record length field " + scanner.badLength() + " is outside 0.."
-                        + RecordFormat.MAX_PAYLOAD_LENGTH;
+                        + RecordFormat.MAX_PAYLOAD_LENGTH + " although the record header checksum matches";
                 break;
             case SHORT_PAYLOAD:
                 what = "record of payload length " + scanner.badLength() + " runs past the end of the data ("

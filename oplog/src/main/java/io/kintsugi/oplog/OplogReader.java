@@ -9,9 +9,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Reads records in sequence order from a starting sequence to the visible end of the log. Every record's
- * checksum is verified, and its sequence checked, before it is returned; a record that fails is reported as a
- * {@link CorruptionException} and never returned.
+ * Reads records in sequence order from a starting sequence to the visible end of the log. Every record's header
+ * and record checksums are verified, and its sequence checked, before it is returned; a record that fails is
+ * reported as a {@link CorruptionException} and never returned, even at the very end of the active segment, since
+ * a reader only sees what the writer has finished writing.
  *
  * <p>Not thread-safe: one reader per thread. Readers see only records that are durable as the log's durability
  * mode says, never a record that is still being written.

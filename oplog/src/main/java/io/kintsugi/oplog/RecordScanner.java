@@ -9,24 +9,39 @@ import java.nio.channels.FileChannel;
 
 /**
  * Reads records one after the other from a segment file between a start offset and a limit, verifying each
- * record's checksum before its bytes are used. It does not throw on bad data: it says what it found, so that
- * recovery can tell a torn tail from corruption and readers can turn it into a {@link CorruptionException}.
+ * record's header checksum before its length is used and its record checksum before any other of its bytes is used.
+ * It does not throw on bad data: it says what it found, so that recovery can tell a torn tail from corruption and
+ * readers can turn it into a {@link CorruptionException}.
  */
 final class RecordScanner {
 
-    /** What {@link #next()} found at the current position. */
+    /**
+     * What {@link #next()} found at the current position. The failures are listed in the order they are checked;
+     * whether the bad record's length can be trusted depends on which one it is.
+     */
     enum Outcome {
-        /** A record whose checksum matched; see {@link #record()}. */
+        /** A record whose header and record checksums matched; see {@link #record()}. */
         RECORD,
         /** The position is exactly at the limit. */
         END,
         /** Fewer bytes than a record header remain before the limit. */
         SHORT_HEADER,
-        /** The header's length field points past the limit. */
-        SHORT_PAYLOAD,
-        /** The length field is outside the format's limits. */
+        /**
+         * The stored header checksum does not match the length, sequence, term and type fields, so none of them,
+         * the length included, can be trusted; see {@link #storedHeaderCrc()} and {@link #computedHeaderCrc()}.
+         */
+        HEADER_CHECKSUM,
+        /**
+         * The header checksum matched but the length is outside the format's limits: the writer wrote a header it
+         * should not have, and the length cannot be used.
+         */
         BAD_LENGTH,
-        /** The stored checksum does not match; see {@link #storedCrc()} and {@link #computedCrc()}. */
+        /** The header is intact and its length, which can be trusted, runs past the limit. */
+        SHORT_PAYLOAD,
+        /**
+         * The header is intact and the whole record is there, but the stored record checksum does not match; the
+         * record's length can be trusted. See {@link #storedCrc()} and {@link #computedCrc()}.
+         */
         CHECKSUM
     }
 
@@ -38,6 +53,8 @@ final class RecordScanner {
     private ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
     private long bufferStart;
     private LogRecord record;
+    private int storedHeaderCrc;
+    private int computedHeaderCrc;
     private int storedCrc;
     private int computedCrc;
     private int badLength;
@@ -69,15 +86,30 @@ final class RecordScanner {
         return record;
     }
 
+    /** @return the header checksum stored in the record found by the last {@link Outcome#HEADER_CHECKSUM} */
+    int storedHeaderCrc() {
+        return storedHeaderCrc;
+    }
+
+    /** @return the header checksum computed over the record found by the last {@link Outcome#HEADER_CHECKSUM} */
+    int computedHeaderCrc() {
+        return computedHeaderCrc;
+    }
+
+    /** @return the record checksum stored in the record found by the last {@link Outcome#CHECKSUM} */
     int storedCrc() {
         return storedCrc;
     }
 
+    /** @return the record checksum computed over the record found by the last {@link Outcome#CHECKSUM} */
     int computedCrc() {
         return computedCrc;
     }
 
-    /** @return the length field of the bad record found by the last failed {@link #next()} */
+    /**
+     * @return the length field of the bad record found by the last failed {@link #next()}; trusted only after
+     *         {@link Outcome#SHORT_PAYLOAD} and {@link Outcome#CHECKSUM}, whose header checksum matched
+     */
     int badLength() {
         return badLength;
     }
@@ -99,24 +131,26 @@ final class RecordScanner {
         }
         int at = (int) (position - bufferStart);
         int length = buffer.getInt(at + RecordFormat.LENGTH_OFFSET);
+        badLength = length;
+        storedHeaderCrc = buffer.getInt(at + RecordFormat.HEADER_CRC_OFFSET);
+        computedHeaderCrc = RecordFormat.headerChecksum(buffer, at);
+        if (storedHeaderCrc != computedHeaderCrc) {
+            return Outcome.HEADER_CHECKSUM;
+        }
         if (!RecordFormat.isPlausibleLength(length)) {
-            badLength = length;
             return Outcome.BAD_LENGTH;
         }
         int total = RecordFormat.encodedLength(length);
         if (limit - position < total) {
-            badLength = length;
             return Outcome.SHORT_PAYLOAD;
         }
         if (!ensure(total)) {
-            badLength = length;
             return Outcome.SHORT_PAYLOAD;
         }
         at = (int) (position - bufferStart);
         storedCrc = buffer.getInt(at + RecordFormat.CRC_OFFSET);
         computedCrc = RecordFormat.checksum(buffer, at, at + total);
         if (storedCrc != computedCrc) {
-            badLength = length;
             return Outcome.CHECKSUM;
         }
         byte[] payload = new byte[length];
@@ -152,18 +186,28 @@ final class RecordScanner {
     }
 
     /**
-     * Looks for any intact record that starts after {@code badOffset} and before {@code fileEnd}, with a sequence
+     * Looks for any intact record that starts at or after {@code from} and ends by {@code fileEnd}, with a sequence
      * after {@code lastGoodSequence}. Finding one proves that the bad record at {@code badOffset} is not a torn
      * write at the end of the log but damage in the middle of it.
      *
+     * <p>The caller chooses {@code from}: the end of the bad record when its header checksum matched (its length is
+     * trusted, and bytes inside it, even ones that look like a record, belong to it), else one byte after its
+     * start. Every byte offset from there is a candidate; the length and sequence fields only preselect
+     * candidates, and a candidate counts only when its header and record checksums both match.
+     *
+     * @param channel          the segment
+     * @param badOffset        where the bad record starts
+     * @param from             the first offset at which an intact record may start
+     * @param fileEnd          the end of the data to search
+     * @param lastGoodSequence the sequence of the last intact record before the bad one
      * @return the offset of the first intact record found, or -1 if there is none
      */
-    static long findIntactRecordAfter(FileChannel channel, long badOffset, long fileEnd, long lastGoodSequence)
-            throws IOException {
+    static long findIntactRecordAfter(FileChannel channel, long badOffset, long from, long fileEnd,
+                                      long lastGoodSequence) throws IOException {
         // A record that follows the bad one can be at most one record per header-length of bytes further on.
         long maxSequence = lastGoodSequence + (fileEnd - badOffset) / RecordFormat.HEADER_LENGTH + 1;
         ByteBuffer window = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-        long windowStart = badOffset + 1;
+        long windowStart = from;
         while (windowStart + RecordFormat.HEADER_LENGTH <= fileEnd) {
             window.clear();
             window.limit((int) Math.min(window.capacity(), fileEnd - windowStart));
@@ -185,6 +229,9 @@ final class RecordScanner {
                 }
                 long seq = window.getLong(i + RecordFormat.SEQUENCE_OFFSET);
                 if (seq <= lastGoodSequence || seq > maxSequence) {
+                    continue;
+                }
+                if (window.getInt(i + RecordFormat.HEADER_CRC_OFFSET) != RecordFormat.headerChecksum(window, i)) {
                     continue;
                 }
                 RecordScanner probe = new RecordScanner(channel, windowStart + i, fileEnd);

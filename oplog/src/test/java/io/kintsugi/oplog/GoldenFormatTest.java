@@ -244,23 +244,25 @@ class GoldenFormatTest {
     @Test
     void segmentHeaderAndRecordsAreAtTheDocumentedOffsets() throws IOException {
         byte[] s1 = goldenBytes(SEGMENT_1);
-        assertEquals(3407, s1.length);
+        assertEquals(3423, s1.length);
         assertEquals(1, getLongLe(s1, 24));
         assertEquals(maskedCrc32c(s1, 0, 32), getIntLe(s1, 32));
         assertRecordAt(s1, 36, GoldenLogWriter.RECORDS.get(0));
-        assertRecordAt(s1, 76, GoldenLogWriter.RECORDS.get(1));
-        assertRecordAt(s1, 101, GoldenLogWriter.RECORDS.get(2));
-        assertRecordAt(s1, 382, GoldenLogWriter.RECORDS.get(3));
-        // The empty record is a 25-byte header with a zero length; the type byte is unsigned (239 = 0xef).
-        assertEquals(0, getIntLe(s1, 76));
-        assertEquals((byte) 0xef, s1[101 + 24]);
+        assertRecordAt(s1, 80, GoldenLogWriter.RECORDS.get(1));
+        assertRecordAt(s1, 109, GoldenLogWriter.RECORDS.get(2));
+        assertRecordAt(s1, 394, GoldenLogWriter.RECORDS.get(3));
+        // The empty record is a 29-byte header with a zero length; the type byte is unsigned (239 = 0xef).
+        assertEquals(0, getIntLe(s1, 80));
+        assertEquals((byte) 0xef, s1[109 + 28]);
+        // With no payload both CRCs cover the same bytes, so an empty record carries the same value twice.
+        assertEquals(getIntLe(s1, 80 + 4), getIntLe(s1, 80 + 8));
 
         byte[] s5 = goldenBytes(SEGMENT_5);
-        assertEquals(1090, s5.length);
+        assertEquals(1098, s5.length);
         assertEquals(5, getLongLe(s5, 24));
         assertEquals(maskedCrc32c(s5, 0, 32), getIntLe(s5, 32));
         assertRecordAt(s5, 36, GoldenLogWriter.RECORDS.get(4));
-        assertRecordAt(s5, 1061, GoldenLogWriter.RECORDS.get(5));
+        assertRecordAt(s5, 1065, GoldenLogWriter.RECORDS.get(5));
     }
 
     @Test
@@ -277,7 +279,13 @@ class GoldenFormatTest {
     void layoutConstantsMatchTheDocumentedOffsets() {
         assertEquals(36, SegmentHeaderFormat.LENGTH);
         assertEquals(52, LogMetadataFormat.LENGTH);
-        assertEquals(25, RecordFormat.HEADER_LENGTH);
+        assertEquals(29, RecordFormat.HEADER_LENGTH);
+        assertEquals(0, RecordFormat.LENGTH_OFFSET);
+        assertEquals(4, RecordFormat.HEADER_CRC_OFFSET);
+        assertEquals(8, RecordFormat.CRC_OFFSET);
+        assertEquals(12, RecordFormat.SEQUENCE_OFFSET);
+        assertEquals(20, RecordFormat.TERM_OFFSET);
+        assertEquals(28, RecordFormat.TYPE_OFFSET);
         assertEquals(1, SegmentHeaderFormat.VERSION_CURRENT);
         assertEquals(1, LogMetadataFormat.VERSION_CURRENT);
         assertEquals(239, RecordFormat.MAX_USER_TYPE);
@@ -293,21 +301,29 @@ class GoldenFormatTest {
         assertArrayEquals(expected.payload(), actual.payload(), "payload of " + expected.sequence());
     }
 
-    /** Checks one record with literal field offsets, and that its CRC covers [0, 4) and [8, end). */
+    /**
+     * Checks one record with literal field offsets, that its header CRC covers [0, 4) and [12, 29), and that its
+     * record CRC covers [0, 4) and [12, end).
+     */
     private static void assertRecordAt(byte[] file, int at, LogRecord expected) {
         int length = expected.payload().length;
-        int end = at + 25 + length;
+        int end = at + 29 + length;
         assertEquals(length, getIntLe(file, at), "length of record " + expected.sequence());
-        assertEquals(expected.sequence(), getLongLe(file, at + 8));
-        assertEquals(expected.term(), getLongLe(file, at + 16));
-        assertEquals(expected.type(), Byte.toUnsignedInt(file[at + 24]));
+        assertEquals(expected.sequence(), getLongLe(file, at + 12));
+        assertEquals(expected.term(), getLongLe(file, at + 20));
+        assertEquals(expected.type(), Byte.toUnsignedInt(file[at + 28]));
         byte[] payload = new byte[length];
-        System.arraycopy(file, at + 25, payload, 0, length);
+        System.arraycopy(file, at + 29, payload, 0, length);
         assertArrayEquals(expected.payload(), payload);
+        CRC32C header = new CRC32C();
+        header.update(file, at, 4);
+        header.update(file, at + 12, 17);
+        assertEquals(mask((int) header.getValue()), getIntLe(file, at + 4),
+                "header crc of record " + expected.sequence());
         CRC32C crc = new CRC32C();
         crc.update(file, at, 4);
-        crc.update(file, at + 8, end - at - 8);
-        assertEquals(mask((int) crc.getValue()), getIntLe(file, at + 4), "crc of record " + expected.sequence());
+        crc.update(file, at + 12, end - at - 12);
+        assertEquals(mask((int) crc.getValue()), getIntLe(file, at + 8), "crc of record " + expected.sequence());
     }
 
     private static byte[] encodeSegment(long firstSequence, List<LogRecord> records) {

@@ -1,5 +1,6 @@
 package io.kintsugi.oplog;
 
+import io.kintsugi.oplog.format.Crc32c;
 import io.kintsugi.oplog.format.LogMetadataFormat;
 import io.kintsugi.oplog.format.RecordFormat;
 import io.kintsugi.oplog.format.SegmentHeaderFormat;
@@ -23,11 +24,13 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -46,7 +49,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <ul>
  *   <li>damage that leaves only the end of the <em>last</em> segment unreadable, with no intact record after it, is
  *       a torn write: {@link Oplog#open} succeeds, {@link RecoveryReport#tornTail()} reports the exact offset, bytes
- *       dropped, last valid sequence and cause, the file is cut there and nothing else changes;</li>
+ *       dropped, last valid sequence and cause, the file is cut there and nothing else changes. "After it" follows
+ *       the record format: after the bad record's end when its header checksum matches (its length is trusted),
+ *       after its first byte when it does not;</li>
  *   <li>anything else (a bad record followed by an intact one, any bad record of a sealed segment, a bad or
  *       truncated segment header, a segment of another log or under another segment's name, a missing or gapped
  *       segment, a damaged, missing or foreign {@code oplog.meta}) makes {@code Oplog.open} throw exactly
@@ -56,15 +61,15 @@ import static org.junit.jupiter.api.Assertions.fail;
  * After every successful open every retained record is read back and compared with the oracle: the log never
  * returns a record with wrong bytes.
  *
- * <p>Covered damage: bit flips in segment headers and in every field of records, in sealed segments and in the last
- * one; zeroed and junk 4 KiB regions (aligned and not), and zeros or junk appended; truncation inside a segment
- * header, exactly at a record boundary, inside a record header and inside a payload, of the last and of sealed
- * segments; a segment overwritten with another segment's content, two segments exchanged, a segment of another
- * log, a stale copy of a segment, a record copied over another, a record rewritten with a valid checksum but a lower
- * term; the first, a middle, the last or every segment deleted; {@code oplog.meta} bit-flipped (every bit), zeroed,
- * junk, truncated, extended, deleted, replaced by another log's or by a stale copy of itself. Damage found by a
- * reader of an open log is covered too: the reader throws at the damaged record and never skips it, while reads
- * elsewhere keep working.
+ * <p>Covered damage: bit flips in segment headers and in every field of records (both checksums included), in sealed
+ * segments and in the last one; a length rewritten together with a matching header checksum; zeroed and junk 4 KiB
+ * regions (aligned and not), and zeros or junk appended; truncation inside a segment header, exactly at a record
+ * boundary, inside a record header and inside a payload, of the last and of sealed segments; a segment overwritten with
+ * another segment's content, two segments exchanged, a segment of another log, a stale copy of a segment, a record
+ * copied over another, a record rewritten with a valid checksum but a lower term; the first, a middle, the last or
+ * every segment deleted; {@code oplog.meta} bit-flipped (every bit), zeroed, junk, truncated, extended, deleted,
+ * replaced by another log's or by a stale copy of itself. Damage found by a reader of an open log is covered too: the
+ * reader throws at the damaged record and never skips it, while reads elsewhere keep working.
  *
  * <p>The random cases are seeded: case {@code i} uses seed {@value #BASE_SEED} + {@code i}, and the number of cases
  * is {@code -Dkintsugi.corruption.cases} (200 by default, 3000 in the stress profile). Every assertion message
@@ -185,19 +190,23 @@ class OplogCorruptionTest {
     // Bit flips
     // ------------------------------------------------------------------------------------------------------------
 
-    /** The fields of a record a deterministic bit flip can land in. */
+    /** The fields of a record a deterministic bit flip can land in, and which of the two CRCs catches a flip. */
     enum Field {
-        LENGTH(RecordFormat.LENGTH_OFFSET),
-        CRC(RecordFormat.CRC_OFFSET),
-        SEQUENCE(RecordFormat.SEQUENCE_OFFSET),
-        TERM(RecordFormat.TERM_OFFSET),
-        TYPE(RecordFormat.TYPE_OFFSET),
-        PAYLOAD(RecordFormat.HEADER_LENGTH);
+        LENGTH(RecordFormat.LENGTH_OFFSET, true),
+        HEADER_CRC(RecordFormat.HEADER_CRC_OFFSET, true),
+        CRC(RecordFormat.CRC_OFFSET, false),
+        SEQUENCE(RecordFormat.SEQUENCE_OFFSET, true),
+        TERM(RecordFormat.TERM_OFFSET, true),
+        TYPE(RecordFormat.TYPE_OFFSET, true),
+        PAYLOAD(RecordFormat.HEADER_LENGTH, false);
 
         final int offset;
+        /** Whether a flip fails the header CRC (the length is then untrusted) rather than the record CRC. */
+        final boolean header;
 
-        Field(int offset) {
+        Field(int offset, boolean header) {
             this.offset = offset;
+            this.header = header;
         }
     }
 
@@ -219,13 +228,14 @@ class OplogCorruptionTest {
             String ctx = "bit flip in the " + field + " field of record " + seg.sequence(r) + " at offset "
                     + seg.start(r) + " of the last segment " + seg.name;
             if (r == seg.count() - 1) {
-                CorruptionKind cause = field == Field.LENGTH
-                        ? scanOutcome(FileCorruptor.read(file), seg.start(r)) : CorruptionKind.CHECKSUM_MISMATCH;
-                assertOpensWithTornTail(d, seg, r, seg.bytes.length - seg.start(r), cause,
+                // Every byte is covered by one of the two CRCs: whichever field it is, a flip is a checksum failure.
+                assertOpensWithTornTail(d, seg, r, seg.bytes.length - seg.start(r), CorruptionKind.CHECKSUM_MISMATCH,
                         ctx + " (the last record, nothing valid after it)");
             } else {
-                assertOpenFails(d, file, CorruptionKind.CORRUPT_BEFORE_VALID_DATA, seg.start(r),
-                        ctx + " (intact records follow, so this is acknowledged data)");
+                byte[] damaged = FileCorruptor.read(file);
+                CorruptionReport report = assertOpenFails(d, file, CorruptionKind.CORRUPT_BEFORE_VALID_DATA,
+                        seg.start(r), ctx + " (intact records follow, so this is acknowledged data)");
+                assertCrcValues(report, damaged, seg.start(r), field.header, ctx);
             }
             flipped++;
         }
@@ -252,16 +262,18 @@ class OplogCorruptionTest {
         SegmentImage seg = f.segments.get(segIndex);
         for (int r : new int[] {0, seg.count() / 2, seg.count() - 1}) {
             for (Field field : Field.values()) {
-                if (field == Field.LENGTH || (field == Field.PAYLOAD && seg.payloadLength(r) == 0)) {
+                if (field == Field.PAYLOAD && seg.payloadLength(r) == 0) {
                     continue;
                 }
                 Path d = dir.resolve("r" + r + "-" + field);
                 f.materialize(d);
                 Path file = d.resolve(seg.name);
                 FileCorruptor.flipBit(file, seg.start(r) + field.offset, 0);
-                assertOpenFails(d, file, CorruptionKind.CHECKSUM_MISMATCH, seg.start(r),
-                        "bit flip in the " + field + " field of record " + seg.sequence(r) + " (record " + r + " of "
-                                + seg.count() + ") of sealed segment " + seg.name);
+                String ctx = "bit flip in the " + field + " field of record " + seg.sequence(r) + " (record " + r
+                        + " of " + seg.count() + ") of sealed segment " + seg.name;
+                byte[] damaged = FileCorruptor.read(file);
+                CorruptionReport report = assertOpenFails(d, file, CorruptionKind.CHECKSUM_MISMATCH, seg.start(r), ctx);
+                assertCrcValues(report, damaged, seg.start(r), field.header, ctx);
             }
         }
     }
@@ -282,24 +294,58 @@ class OplogCorruptionTest {
     }
 
     @Test
-    void aNegativeLengthFieldIsABadLengthInASealedSegmentAndATornTailAtTheEnd() {
+    void aFlippedSignBitOfTheLengthIsAHeaderChecksumMismatchInASealedSegmentAndATornTailAtTheEnd() {
         Fixture f = fixture();
         SegmentImage sealed = f.segments.get(1);
         int r = sealed.count() / 2;
         Path d1 = dir.resolve("sealed");
         f.materialize(d1);
         FileCorruptor.flipBit(d1.resolve(sealed.name), sealed.start(r) + RecordFormat.LENGTH_OFFSET + 3, 7);
-        assertOpenFails(d1, d1.resolve(sealed.name), CorruptionKind.BAD_LENGTH, sealed.start(r),
-                "sign bit of the length of record " + sealed.sequence(r) + " flipped in sealed segment "
-                        + sealed.name);
+        String ctx = "sign bit of the length of record " + sealed.sequence(r) + " flipped in sealed segment "
+                + sealed.name;
+        byte[] damaged = FileCorruptor.read(d1.resolve(sealed.name));
+        CorruptionReport report = assertOpenFails(d1, d1.resolve(sealed.name), CorruptionKind.CHECKSUM_MISMATCH,
+                sealed.start(r), ctx);
+        assertCrcValues(report, damaged, sealed.start(r), true, ctx);
 
         SegmentImage last = f.last();
         int lr = last.count() - 1;
         Path d2 = dir.resolve("last");
         f.materialize(d2);
         FileCorruptor.flipBit(d2.resolve(last.name), last.start(lr) + RecordFormat.LENGTH_OFFSET + 3, 7);
-        assertOpensWithTornTail(d2, last, lr, last.end(lr) - last.start(lr), CorruptionKind.BAD_LENGTH,
+        assertOpensWithTornTail(d2, last, lr, last.end(lr) - last.start(lr), CorruptionKind.CHECKSUM_MISMATCH,
                 "sign bit of the length of the log's last record flipped");
+    }
+
+    @Test
+    void aNegativeLengthUnderAMatchingHeaderChecksumIsABadLength() {
+        // Only a writer bug produces this: the header checksum vouches for a length the format does not allow.
+        Fixture f = fixture();
+        SegmentImage sealed = f.segments.get(1);
+        int r = sealed.count() / 2;
+        Path d1 = dir.resolve("sealed");
+        f.materialize(d1);
+        forgeLength(d1.resolve(sealed.name), sealed.start(r), -sealed.payloadLength(r) - 1);
+        assertOpenFails(d1, d1.resolve(sealed.name), CorruptionKind.BAD_LENGTH, sealed.start(r),
+                "length of record " + sealed.sequence(r) + " of sealed segment " + sealed.name
+                        + " rewritten negative with a matching header checksum");
+
+        SegmentImage last = f.last();
+        int lr = last.count() - 1;
+        Path d2 = dir.resolve("last");
+        f.materialize(d2);
+        forgeLength(d2.resolve(last.name), last.start(lr), Integer.MIN_VALUE);
+        assertOpensWithTornTail(d2, last, lr, last.end(lr) - last.start(lr), CorruptionKind.BAD_LENGTH,
+                "length of the log's last record rewritten negative with a matching header checksum");
+
+        // The length is unusable, so every byte after the record's start is searched and the next record found.
+        int mr = last.count() / 2;
+        Path d3 = dir.resolve("middle");
+        f.materialize(d3);
+        forgeLength(d3.resolve(last.name), last.start(mr), RecordFormat.MAX_PAYLOAD_LENGTH + 1);
+        assertOpenFails(d3, d3.resolve(last.name), CorruptionKind.CORRUPT_BEFORE_VALID_DATA, last.start(mr),
+                "length of record " + last.sequence(mr) + " of the last segment rewritten out of range with a "
+                        + "matching header checksum, intact records after it");
     }
 
     @Test
@@ -307,13 +353,47 @@ class OplogCorruptionTest {
         Fixture f = fixture();
         SegmentImage sealed = f.segments.get(0);
         int r = sealed.count() - 2;
-        f.materialize(dir);
-        Path file = dir.resolve(sealed.name);
-        // + 16 KiB: more than the rest of the segment, within the format's limit.
+        Path d1 = dir.resolve("flipped");
+        f.materialize(d1);
+        Path file = d1.resolve(sealed.name);
+        // + 16 KiB: more than the rest of the segment, within the format's limit. The header checksum catches it.
         FileCorruptor.flipBit(file, sealed.start(r) + RecordFormat.LENGTH_OFFSET + 1, 6);
-        assertOpenFails(dir, file, CorruptionKind.TRUNCATED, sealed.start(r),
+        assertOpenFails(d1, file, CorruptionKind.CHECKSUM_MISMATCH, sealed.start(r),
                 "length of record " + sealed.sequence(r) + " of sealed segment " + sealed.name
-                        + " made to point past the end of the segment");
+                        + " made to point past the end of the segment by a bit flip");
+
+        Path d2 = dir.resolve("forged");
+        f.materialize(d2);
+        file = d2.resolve(sealed.name);
+        forgeLength(file, sealed.start(r), sealed.payloadLength(r) + (16 << 10));
+        assertOpenFails(d2, file, CorruptionKind.TRUNCATED, sealed.start(r),
+                "length of record " + sealed.sequence(r) + " of sealed segment " + sealed.name
+                        + " made to point past the end of the segment, with a matching header checksum");
+    }
+
+    @Test
+    void aLengthUnderAMatchingHeaderChecksumIsTrustedInTheLastSegmentEvenWhereItRunsPastTheEnd() {
+        // The rule that lets a crash tear a record holding record-like bytes: a header whose checksum matches is
+        // believed, so a record running past the end of the file is the one being written when the crash came.
+        // Only a writer bug could write such a header over acknowledged records; this pins what recovery then does.
+        Fixture f = fixture();
+        SegmentImage last = f.last();
+        int r = last.count() - 3;
+        f.materialize(dir);
+        Path file = dir.resolve(last.name);
+        forgeLength(file, last.start(r), last.bytes.length - last.start(r));
+        assertOpensWithTornTail(dir, last, r, last.bytes.length - last.start(r), CorruptionKind.TRUNCATED,
+                "length of record " + last.sequence(r) + " of the last segment rewritten, with a matching header "
+                        + "checksum, to end past the end of the file");
+    }
+
+    /** Rewrites the length of the record at {@code start} and gives it a matching header checksum. */
+    private static void forgeLength(Path file, int start, int length) {
+        ByteBuffer header = ByteBuffer.wrap(Arrays.copyOfRange(FileCorruptor.read(file), start, start + RECORD_HEADER))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        header.putInt(RecordFormat.LENGTH_OFFSET, length);
+        header.putInt(RecordFormat.HEADER_CRC_OFFSET, maskedCrcWithoutCrcFields(header.array(), 0, RECORD_HEADER));
+        FileCorruptor.overwrite(file, start, Arrays.copyOf(header.array(), RecordFormat.CRC_OFFSET));
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -444,7 +524,7 @@ class OplogCorruptionTest {
     }
 
     @ParameterizedTest(name = "cut {0} bytes into the record header")
-    @ValueSource(ints = {1, 4, 8, 16, 24})
+    @ValueSource(ints = {1, 4, 8, 12, 20, 28})
     void theLastSegmentTruncatedInsideARecordHeaderIsATornTail(int into) {
         Fixture f = fixture();
         SegmentImage seg = f.last();
@@ -893,7 +973,8 @@ class OplogCorruptionTest {
      * Decides what opening the fixture in {@code dir} must do after segment {@code segIndex}, and no other file,
      * was changed to {@code damaged}: the first record whose bytes changed (or that the file no longer holds whole)
      * is the bad record; in a sealed segment it is corruption; in the last segment it is a torn tail unless an
-     * intact record follows it. Segment headers are always complete on disk, so any damage to one is corruption.
+     * intact record starts at or after {@link #searchStart} (past the bad record when its header checksum matches,
+     * one byte into it when not). Segment headers are always complete on disk, so any damage to one is corruption.
      */
     private static Expect expectAfterDamage(Fixture f, int segIndex, Path dir, byte[] damaged) {
         SegmentImage seg = f.segments.get(segIndex);
@@ -941,28 +1022,34 @@ class OplogCorruptionTest {
         if (!last) {
             return Expect.fails(file, kind, badOffset, where + " in a sealed segment: corruption");
         }
+        long searchFrom = searchStart(damaged, badOffset);
         for (int r = bad + 1; bad >= 0 && r < seg.count(); r++) {
-            if (seg.intactIn(r, damaged)) {
+            if (seg.start(r) >= searchFrom && seg.intactIn(r, damaged)) {
                 return Expect.fails(file, CorruptionKind.CORRUPT_BEFORE_VALID_DATA, badOffset, where
-                        + " and record " + seg.sequence(r) + " after it is intact: CORRUPT_BEFORE_VALID_DATA");
+                        + ", the search for intact records starts at " + searchFrom + " and record "
+                        + seg.sequence(r) + " at " + seg.start(r) + " is intact: CORRUPT_BEFORE_VALID_DATA");
             }
         }
         return Expect.opens(lastGood, new RecoveryReport.TornTail(file, badOffset, damaged.length - badOffset,
-                lastGood, kind), where + " at the end of the last segment with nothing intact after it: torn tail");
+                lastGood, kind), where + " at the end of the last segment with nothing intact from offset "
+                        + searchFrom + " on: torn tail");
     }
 
     /**
      * What a scanner finds at {@code offset} of {@code bytes} when the record there is not intact, from the
-     * record format: too few bytes for a header, a length outside the format's limits, a length that runs past
-     * the end, or else a checksum mismatch.
+     * record format, in the order a reader checks: too few bytes for a header, a header checksum mismatch, a length
+     * outside the format's limits (under a matching header checksum), a length that runs past the end, or else a
+     * record checksum mismatch.
      */
     static CorruptionKind scanOutcome(byte[] bytes, int offset) {
         long available = bytes.length - (long) offset;
         if (available < RECORD_HEADER) {
             return CorruptionKind.TRUNCATED;
         }
-        int length = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN)
-                .getInt(offset + RecordFormat.LENGTH_OFFSET);
+        if (!headerChecksumMatches(bytes, offset)) {
+            return CorruptionKind.CHECKSUM_MISMATCH;
+        }
+        int length = getIntLe(bytes, offset + RecordFormat.LENGTH_OFFSET);
         if (length < 0 || length > RecordFormat.MAX_PAYLOAD_LENGTH) {
             return CorruptionKind.BAD_LENGTH;
         }
@@ -970,6 +1057,66 @@ class OplogCorruptionTest {
             return CorruptionKind.TRUNCATED;
         }
         return CorruptionKind.CHECKSUM_MISMATCH;
+    }
+
+    /**
+     * Where recovery must look for intact records after the bad record at {@code offset} of the last segment:
+     * nowhere (the end of the file) when not even a header is left; the bad record's end when its header checksum
+     * matches and its length is in range, since its extent is then known (past the end of the file when the record
+     * is cut short); else the byte after its start, since its length says nothing.
+     */
+    static long searchStart(byte[] bytes, int offset) {
+        if (bytes.length - (long) offset < RECORD_HEADER) {
+            return bytes.length;
+        }
+        int length = getIntLe(bytes, offset + RecordFormat.LENGTH_OFFSET);
+        if (headerChecksumMatches(bytes, offset) && length >= 0 && length <= RecordFormat.MAX_PAYLOAD_LENGTH) {
+            return (long) offset + RECORD_HEADER + length;
+        }
+        return offset + 1L;
+    }
+
+    /** Whether the header checksum stored at {@code offset} matches the header there. */
+    static boolean headerChecksumMatches(byte[] bytes, int offset) {
+        return getIntLe(bytes, offset + RecordFormat.HEADER_CRC_OFFSET)
+                == maskedCrcWithoutCrcFields(bytes, offset, offset + RECORD_HEADER);
+    }
+
+    /**
+     * The masked CRC32C of {@code bytes[start, end)} with the two CRC fields of the record at {@code start} cut
+     * out, computed here rather than by the format class: over the header it is the header checksum, over the
+     * whole record the record checksum.
+     */
+    static int maskedCrcWithoutCrcFields(byte[] bytes, int start, int end) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, start + RecordFormat.LENGTH_OFFSET, RecordFormat.HEADER_CRC_OFFSET);
+        crc.update(bytes, start + RecordFormat.SEQUENCE_OFFSET, end - start - RecordFormat.SEQUENCE_OFFSET);
+        return Crc32c.mask((int) crc.getValue());
+    }
+
+    static int getIntLe(byte[] bytes, int at) {
+        return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(at);
+    }
+
+    /**
+     * Asserts that the report of a bad record at {@code start} of {@code damaged} carries the stored and computed
+     * values, and the extent, of the CRC that failed: the header CRC over the header when a header field or the
+     * header CRC changed, else the record CRC over the whole record.
+     */
+    private static void assertCrcValues(CorruptionReport report, byte[] damaged, int start, boolean header,
+                                        String ctx) {
+        int end = header ? start + RECORD_HEADER
+                : start + RECORD_HEADER + getIntLe(damaged, start + RecordFormat.LENGTH_OFFSET);
+        int stored = getIntLe(damaged, start + (header ? RecordFormat.HEADER_CRC_OFFSET : RecordFormat.CRC_OFFSET));
+        int computed = maskedCrcWithoutCrcFields(damaged, start, end);
+        assertEquals(OptionalLong.of(Integer.toUnsignedLong(stored)), report.expected(),
+                () -> ctx + ": stored checksum in the report: " + report.describe());
+        assertEquals(OptionalLong.of(Integer.toUnsignedLong(computed)), report.actual(),
+                () -> ctx + ": computed checksum in the report: " + report.describe());
+        assertEquals(end - start, report.length(), () -> ctx + ": length in the report: " + report.describe());
+        String what = header ? "record header checksum mismatch" : "record checksum mismatch";
+        assertTrue(report.detail().startsWith(what), () -> ctx + ": the detail must say " + what + ": "
+                + report.describe());
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -1078,8 +1225,11 @@ class OplogCorruptionTest {
     /**
      * Asserts that opening {@code d} throws exactly {@link CorruptionException} naming {@code file} with
      * {@code kind} (and {@code offset}, unless {@link #ANY_OFFSET}), and that the failed open changed no file.
+     *
+     * @return the report of the exception
      */
-    private static void assertOpenFails(Path d, Path file, CorruptionKind kind, long offset, String ctx) {
+    private static CorruptionReport assertOpenFails(Path d, Path file, CorruptionKind kind, long offset,
+                                                    String ctx) {
         Map<String, byte[]> before = FileCorruptor.snapshot(d);
         Oplog opened = null;
         RuntimeException thrown = null;
@@ -1105,6 +1255,7 @@ class OplogCorruptionTest {
                     ctx + ": a failed open changed " + e.getKey());
         }
         assertCorruption(thrown, file, kind, offset, ctx + ": opening");
+        return ((CorruptionException) thrown).report();
     }
 
     private static void assertCorruption(RuntimeException thrown, Path file, CorruptionKind kind, long offset,
@@ -1297,7 +1448,8 @@ class OplogCorruptionTest {
                 return "segment header";
             }
             long in = offset - start(r);
-            String field = in < RecordFormat.CRC_OFFSET ? "length" : in < RecordFormat.SEQUENCE_OFFSET ? "crc"
+            String field = in < RecordFormat.HEADER_CRC_OFFSET ? "length"
+                    : in < RecordFormat.CRC_OFFSET ? "header crc" : in < RecordFormat.SEQUENCE_OFFSET ? "crc"
                     : in < RecordFormat.TERM_OFFSET ? "sequence" : in < RecordFormat.TYPE_OFFSET ? "term"
                     : in < RECORD_HEADER ? "type" : "payload";
             return "record " + sequence(r) + " [" + start(r) + ", " + end(r) + "), " + field + " field";

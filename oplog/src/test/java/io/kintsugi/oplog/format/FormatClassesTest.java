@@ -12,6 +12,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.UUID;
 import java.util.function.Function;
@@ -25,8 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Unit tests of the format classes on their own: the CRC32C masking, the record encoding and what its checksum
- * covers, the segment header and metadata decoders' rejection of every damaged byte, and segment file names.
+ * Unit tests of the format classes on their own: the CRC32C masking, the record encoding and what its two
+ * checksums cover, the segment header and metadata decoders' rejection of every damaged byte, and segment file names.
  */
 class FormatClassesTest {
 
@@ -63,9 +64,9 @@ class FormatClassesTest {
     @Test
     void maskedCrcOfZerosIsNotZero() {
         // A zeroed region must not carry a matching checksum of zero: 21, 32 and 48 bytes are what an all-zero
-        // record, segment header and metadata file are checked over.
+        // record header (both CRCs of an empty record), segment header and metadata file are checked over.
         assertNotEquals(0, Crc32c.mask(0));
-        for (int n : new int[] {0, 1, 4, 21, 25, 32, 36, 48, 52, 4096}) {
+        for (int n : new int[] {0, 1, 4, 21, 29, 32, 36, 48, 52, 4096}) {
             assertNotEquals(0, Crc32c.maskedOf(ByteBuffer.allocate(n)), n + " zero bytes");
         }
     }
@@ -84,47 +85,77 @@ class FormatClassesTest {
     @Test
     void recordIsEncodedAtTheDocumentedOffsets() {
         byte[] payload = {10, 20, 30};
-        ByteBuffer b = ByteBuffer.allocate(40).order(ByteOrder.LITTLE_ENDIAN).position(7);
+        ByteBuffer b = ByteBuffer.allocate(44).order(ByteOrder.LITTLE_ENDIAN).position(7);
         RecordFormat.encode(b, 0x0102030405060708L, 0x1112131415161718L, 0xfe, payload);
-        assertEquals(7 + 25 + 3, b.position(), "encode advances past the record");
+        assertEquals(7 + 29 + 3, b.position(), "encode advances past the record");
         assertEquals(3, b.getInt(7));
-        assertEquals(0x0102030405060708L, b.getLong(7 + 8));
-        assertEquals(0x1112131415161718L, b.getLong(7 + 16));
-        assertEquals((byte) 0xfe, b.get(7 + 24));
-        assertEquals(10, b.get(7 + 25));
-        assertEquals(30, b.get(7 + 27));
-        assertEquals(RecordFormat.checksum(b, 7, 35), b.getInt(7 + 4));
-        assertEquals(28, RecordFormat.encodedLength(3));
-        assertEquals(25, RecordFormat.encodedLength(0));
+        assertEquals(RecordFormat.headerChecksum(b, 7), b.getInt(7 + 4));
+        assertEquals(RecordFormat.checksum(b, 7, 39), b.getInt(7 + 8));
+        assertEquals(0x0102030405060708L, b.getLong(7 + 12));
+        assertEquals(0x1112131415161718L, b.getLong(7 + 20));
+        assertEquals((byte) 0xfe, b.get(7 + 28));
+        assertEquals(10, b.get(7 + 29));
+        assertEquals(30, b.get(7 + 31));
+        assertEquals(32, RecordFormat.encodedLength(3));
+        assertEquals(29, RecordFormat.encodedLength(0));
     }
 
     @Test
-    void recordChecksumDoesNotDependOnWhereTheRecordIs() {
+    void recordChecksumsDoNotDependOnWhereTheRecordIs() {
         byte[] payload = "payload".getBytes(StandardCharsets.US_ASCII);
         ByteBuffer a = ByteBuffer.allocate(100).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer b = ByteBuffer.allocate(100).order(ByteOrder.LITTLE_ENDIAN).position(41);
         RecordFormat.encode(a, 9, 2, 5, payload);
         RecordFormat.encode(b, 9, 2, 5, payload);
         assertEquals(a.getInt(4), b.getInt(41 + 4));
+        assertEquals(a.getInt(8), b.getInt(41 + 8));
     }
 
     @Test
-    void recordChecksumIsTheMaskedCrcOfEverythingButItself() {
+    void recordChecksumIsTheMaskedCrcOfEverythingButTheTwoCrcFields() {
         byte[] payload = "abc".getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer b = ByteBuffer.allocate(28).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
         RecordFormat.encode(b, 1, 1, 1, payload);
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(b.array(), 0, 4);
-        crc.update(b.array(), 8, 20);
-        assertEquals(Crc32c.mask((int) crc.getValue()), b.getInt(4));
-        // Changing the stored CRC does not change what it is computed over.
+        crc.update(b.array(), 12, 20);
+        assertEquals(Crc32c.mask((int) crc.getValue()), b.getInt(8));
+        // Changing the stored CRCs does not change what the record CRC is computed over.
         b.putInt(4, 0);
-        assertEquals(Crc32c.mask((int) crc.getValue()), RecordFormat.checksum(b, 0, 28));
+        b.putInt(8, 0);
+        assertEquals(Crc32c.mask((int) crc.getValue()), RecordFormat.checksum(b, 0, 32));
+    }
+
+    @Test
+    void headerChecksumIsTheMaskedCrcOfLengthSequenceTermAndTypeOnly() {
+        byte[] payload = "abc".getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer b = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
+        RecordFormat.encode(b, 1, 1, 1, payload);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(b.array(), 0, 4);
+        crc.update(b.array(), 12, 17);
+        int expected = Crc32c.mask((int) crc.getValue());
+        assertEquals(expected, b.getInt(4));
+        // Neither CRC field nor the payload is covered: the header CRC vouches for the length on its own.
+        b.putInt(4, 0);
+        b.putInt(8, 0);
+        b.put(29, (byte) 99);
+        assertEquals(expected, RecordFormat.headerChecksum(b, 0));
+        // It needs nothing past the header.
+        ByteBuffer headerOnly = ByteBuffer.wrap(Arrays.copyOf(b.array(), 29)).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(expected, RecordFormat.headerChecksum(headerOnly, 0));
+    }
+
+    @Test
+    void anEmptyRecordCarriesTheSameValueInBothCrcs() {
+        ByteBuffer b = ByteBuffer.allocate(29).order(ByteOrder.LITTLE_ENDIAN);
+        RecordFormat.encode(b, 77, 3, 4, new byte[0]);
+        assertEquals(b.getInt(4), b.getInt(8), "with no payload both CRCs cover the same 21 bytes");
     }
 
     @ParameterizedTest(name = "payload length {0}")
     @ValueSource(ints = {0, 1, 17, 300})
-    void everySingleByteOrBitChangeOfARecordIsDetected(int payloadLength) {
+    void everySingleByteOrBitChangeOfARecordIsDetectedByTheCrcThatCoversIt(int payloadLength) {
         byte[] payload = new byte[payloadLength];
         new Random(payloadLength).nextBytes(payload);
         int length = RecordFormat.encodedLength(payloadLength);
@@ -134,23 +165,30 @@ class FormatClassesTest {
             for (int flip : new int[] {0xff, 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80}) {
                 ByteBuffer damaged = copy(original);
                 damaged.put(i, (byte) (damaged.get(i) ^ flip));
-                assertDetected(damaged, length, "byte " + i + " xor 0x" + Integer.toHexString(flip));
+                assertDetected(damaged, i, length, "byte " + i + " xor 0x" + Integer.toHexString(flip));
             }
         }
     }
 
     /**
-     * A reader reads the length field, then checks the CRC over the record that length describes. A change is
-     * detected when the length is no longer the original one or when the checksum no longer matches.
+     * A reader checks the header CRC first and only then trusts the length to check the record CRC over the
+     * record that length describes. A change to the length, the header CRC, the sequence, the term or the type must
+     * fail the header CRC; a change to the record CRC or the payload must leave the header intact (the length stays
+     * trusted) and fail the record CRC.
      */
-    private static void assertDetected(ByteBuffer damaged, int originalLength, String what) {
-        int payloadLength = damaged.getInt(RecordFormat.LENGTH_OFFSET);
-        int storedCrc = damaged.getInt(RecordFormat.CRC_OFFSET);
-        boolean lengthChanged = RecordFormat.encodedLength(payloadLength) != originalLength;
-        // Over the original extent, every change shows in the checksum, including changes of the length field.
-        boolean checksumChanged = RecordFormat.checksum(damaged, 0, originalLength) != storedCrc;
-        assertTrue(checksumChanged, what + " is not covered by the record checksum");
-        assertTrue(lengthChanged || checksumChanged, what);
+    private static void assertDetected(ByteBuffer damaged, int changedByte, int originalLength, String what) {
+        boolean headerIntact =
+                RecordFormat.headerChecksum(damaged, 0) == damaged.getInt(RecordFormat.HEADER_CRC_OFFSET);
+        boolean inHeaderCoverage = changedByte < RecordFormat.CRC_OFFSET
+                || (changedByte >= RecordFormat.SEQUENCE_OFFSET && changedByte < RecordFormat.HEADER_LENGTH);
+        if (inHeaderCoverage) {
+            assertFalse(headerIntact, what + " is not caught by the header checksum");
+            return;
+        }
+        assertTrue(headerIntact, what + " fails the header checksum, which does not cover it");
+        assertEquals(originalLength, RecordFormat.encodedLength(damaged.getInt(RecordFormat.LENGTH_OFFSET)), what);
+        assertNotEquals(damaged.getInt(RecordFormat.CRC_OFFSET), RecordFormat.checksum(damaged, 0, originalLength),
+                what + " is not caught by the record checksum");
     }
 
     @Test
