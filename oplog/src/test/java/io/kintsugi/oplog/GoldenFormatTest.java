@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Reads the checked-in golden oplog ({@code src/test/resources/golden/oplog-v1}, written by {@link GoldenLogWriter})
+ * Reads the checked-in golden oplog ({@code src/test/resources/golden/oplog-v2}, written by {@link GoldenLogWriter})
  * so that any change to the on-disk format fails here. A deliberate change bumps the format version, adds a new
  * golden directory and updates {@code docs/FORMAT.md}; the files of older versions stay and stay tested.
  *
@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class GoldenFormatTest {
 
-    private static final String GOLDEN = "/golden/oplog-v1";
+    private static final String GOLDEN = "/golden/oplog-v2";
     private static final String SEGMENT_1 = "00000000000000000001.oplog";
     private static final String SEGMENT_5 = "00000000000000000005.oplog";
     private static final String METADATA = "oplog.meta";
@@ -179,10 +179,10 @@ class GoldenFormatTest {
 
     @ParameterizedTest(name = "{0} with version {1}")
     @CsvSource({
-            SEGMENT_1 + ", 0, too old",
-            SEGMENT_1 + ", 2, too new",
+            SEGMENT_1 + ", 1, too old",
+            SEGMENT_1 + ", 3, too new",
             SEGMENT_5 + ", 0, too old",
-            SEGMENT_5 + ", 2, too new",
+            SEGMENT_5 + ", 3, too new",
             METADATA + ", 0, too old",
             METADATA + ", 2, too new",
             METADATA + ", 65535, too new"})
@@ -199,7 +199,8 @@ class GoldenFormatTest {
         UnsupportedFormatException e = assertThrows(UnsupportedFormatException.class, () -> Oplog.open(dir).close());
         assertEquals(UnsupportedFormatException.class, e.getClass());
         assertTrue(e.getMessage().contains("version " + version + " is " + verdict), e.getMessage());
-        assertTrue(e.getMessage().contains("reads versions 1 to 1"), e.getMessage());
+        String range = file.equals(METADATA) ? "reads versions 1 to 1" : "reads versions 2 to 2";
+        assertTrue(e.getMessage().contains(range), e.getMessage());
         assertTrue(e.getMessage().contains(file), e.getMessage());
         // Rejecting a file must not change it.
         assertArrayEquals(bytes, Files.readAllBytes(target));
@@ -211,7 +212,7 @@ class GoldenFormatTest {
         Path dir = copyOfGolden("unsummed-" + file);
         Path target = dir.resolve(file);
         byte[] bytes = Files.readAllBytes(target);
-        bytes[6] = 2;
+        bytes[6] = 3;
         Files.write(target, bytes);
 
         CorruptionException e = assertThrows(CorruptionException.class, () -> Oplog.open(dir).close());
@@ -224,8 +225,8 @@ class GoldenFormatTest {
     // (d) Fixed-offset facts documented in docs/FORMAT.md, with literal offsets.
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({SEGMENT_1 + ", 1", SEGMENT_5 + ", 1", METADATA + ", 2"})
-    void commonHeaderIsAtTheDocumentedOffsets(String file, int kind) throws IOException {
+    @CsvSource({SEGMENT_1 + ", 1, 2", SEGMENT_5 + ", 1, 2", METADATA + ", 2, 1"})
+    void commonHeaderIsAtTheDocumentedOffsets(String file, int kind, int version) throws IOException {
         byte[] b = goldenBytes(file);
         assertEquals('K', b[0]);
         assertEquals('T', b[1]);
@@ -234,7 +235,7 @@ class GoldenFormatTest {
         assertEquals(0x4753544B, getIntLe(b, 0));
         assertEquals(kind, b[4]);
         assertEquals(0, b[5]);
-        assertEquals(1, b[6]);
+        assertEquals(version, b[6]);
         assertEquals(0, b[7]);
         byte[] id = new byte[16];
         System.arraycopy(b, 8, id, 0, 16);
@@ -286,7 +287,7 @@ class GoldenFormatTest {
         assertEquals(12, RecordFormat.SEQUENCE_OFFSET);
         assertEquals(20, RecordFormat.TERM_OFFSET);
         assertEquals(28, RecordFormat.TYPE_OFFSET);
-        assertEquals(1, SegmentHeaderFormat.VERSION_CURRENT);
+        assertEquals(2, SegmentHeaderFormat.VERSION_CURRENT);
         assertEquals(1, LogMetadataFormat.VERSION_CURRENT);
         assertEquals(239, RecordFormat.MAX_USER_TYPE);
         assertEquals(256 << 20, RecordFormat.MAX_PAYLOAD_LENGTH);

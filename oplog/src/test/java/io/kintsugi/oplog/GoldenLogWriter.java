@@ -10,11 +10,11 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
- * Writes the golden oplog directory {@code oplog/src/test/resources/golden/oplog-v1/} through the public API, and
+ * Writes the golden oplog directory {@code oplog/src/test/resources/golden/oplog-v2/} through the public API, and
  * holds the definition of what that directory contains, which {@link GoldenFormatTest} checks the checked-in files
  * against.
  *
- * <p>The golden files pin the on-disk format (segment format version 1, metadata format version 1, see
+ * <p>The golden files pin the on-disk format (segment format version 2, metadata format version 1, see
  * {@code docs/FORMAT.md}). Regenerate them <em>only</em> when a format version changes, into a new directory named
  * after the new version, and keep the old directory so that the old version's files stay tested:
  *

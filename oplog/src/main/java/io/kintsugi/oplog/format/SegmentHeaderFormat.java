@@ -25,8 +25,13 @@ import java.util.UUID;
  */
 public final class SegmentHeaderFormat {
 
-    public static final int VERSION_START = 1;
-    public static final int VERSION_CURRENT = 1;
+    /**
+     * The oldest version read. Version 1 (records without a header CRC) was never released; its files are rejected
+     * as too old rather than misread.
+     */
+    public static final int VERSION_START = 2;
+    /** The version written: records as {@link RecordFormat} defines them, with a header CRC. */
+    public static final int VERSION_CURRENT = 2;
 
     public static final int FIRST_SEQUENCE_OFFSET = FileHeader.LENGTH;
     public static final int CRC_OFFSET = FIRST_SEQUENCE_OFFSET + 8;

@@ -277,9 +277,9 @@ class FormatClassesTest {
                 b -> SegmentHeaderFormat.decode(b, FILE), CorruptionKind.BAD_MAGIC);
         assertRejectedWithValidCrc(SegmentHeaderFormat.encode(ID, 77), 32, 4, (byte) 2,
                 b -> SegmentHeaderFormat.decode(b, FILE), CorruptionKind.BAD_MAGIC);
-        assertUnsupportedVersion(SegmentHeaderFormat.encode(ID, 77), 32, 0, "too old",
+        assertUnsupportedVersion(SegmentHeaderFormat.encode(ID, 77), 32, 1, "too old",
                 b -> SegmentHeaderFormat.decode(b, FILE));
-        assertUnsupportedVersion(SegmentHeaderFormat.encode(ID, 77), 32, 2, "too new",
+        assertUnsupportedVersion(SegmentHeaderFormat.encode(ID, 77), 32, 3, "too new",
                 b -> SegmentHeaderFormat.decode(b, FILE));
     }
 
