@@ -20,13 +20,9 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.Comparator;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Throughput of {@link Oplog#append} with 100-byte payloads, for durability {@code NONE} and {@code SYNC} and for
@@ -66,9 +62,7 @@ public class OplogAppendBenchmark {
     /** Opens a fresh log on the benchmark's disk. */
     @Setup(Level.Trial)
     public void open() throws IOException {
-        Path base = Paths.get(System.getProperty("kintsugi.bench.dir", System.getProperty("java.io.tmpdir")));
-        Files.createDirectories(base);
-        dir = Files.createTempDirectory(base, "kintsugi-oplog-bench");
+        dir = BenchmarkDirs.create("kintsugi-oplog-bench");
         Durability d = "SYNC".equals(durability) ? Durability.SYNC : Durability.NONE;
         log = Oplog.open(dir, OplogOptions.builder().durability(d).build());
         payload = new byte[payloadSize];
@@ -98,11 +92,7 @@ public class OplogAppendBenchmark {
     @TearDown(Level.Trial)
     public void close() throws IOException {
         log.close();
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        BenchmarkDirs.delete(dir);
     }
 
     /** @return the sequence, so the call cannot be optimised away */
