@@ -56,13 +56,15 @@ final class Maintenance implements AutoCloseable {
     private final BlockCache cache;
     private final DamageLog damage;
     private final Oplog oplog;
+    private final FlushBacklog backlog;
     private final ExecutorService executor;
     final AtomicLong flushes = new AtomicLong();
     final AtomicLong compactions = new AtomicLong();
 
     Maintenance(Path dir, UUID storeId, Manifest manifest, VersionSet versions, NamespaceTable namespaces,
                 StoreOptions options, SegmentFileOptions fileOptions, BlockCache cache, DamageLog damage,
-                Oplog oplog) {
+                Oplog oplog, FlushBacklog backlog) {
+        this.backlog = backlog;
         this.dir = dir;
         this.storeId = storeId;
         this.manifest = manifest;
@@ -124,7 +126,9 @@ final class Maintenance implements AutoCloseable {
             }
             try {
                 flush(sealed.get(sealed.size() - 1));
+                backlog.flushed(false);
             } catch (RuntimeException e) {
+                backlog.flushed(true);
                 report("flush", e);
                 throw e;
             }

@@ -44,6 +44,8 @@ final class StoreRecovery {
 
     private static final System.Logger LOG = System.getLogger(StoreRecovery.class.getName());
     static final String OPLOG_DIR = StoreFiles.OPLOG_DIR;
+    /** Sealed memtables waiting for a flush at which writes wait for the flusher. */
+    static final int MAX_SEALED_MEMTABLES = 4;
 
     /** Everything an open store is made of. */
     record Opened(Path dir, UUID storeId, StoreOptions options, Oplog oplog, Manifest manifest, VersionSet versions,
@@ -127,8 +129,9 @@ final class StoreRecovery {
         VersionSet versions = new VersionSet(handles);
 
         Maintenance[] maintenance = new Maintenance[1];
+        FlushBacklog backlog = new FlushBacklog(MAX_SEALED_MEMTABLES);
         WriteApplier applier = new WriteApplier(versions, namespaces, options.memtableBudget(), oplogDir,
-                state.flushedSequence(), () -> maintenance[0].scheduleFlush());
+                state.flushedSequence(), () -> maintenance[0].scheduleFlush(), backlog);
         Oplog oplog = Oplog.open(oplogDir, OplogOptions.builder()
                 .logId(storeId)
                 .durability(options.durability())
@@ -149,7 +152,7 @@ final class StoreRecovery {
                 .bloomBitsPerKey(options.bloomBitsPerKey())
                 .build();
         maintenance[0] = new Maintenance(dir, storeId, manifest, versions, namespaces, options, fileOptions, cache,
-                damage, oplog);
+                damage, oplog, backlog);
         opened.add(maintenance[0]);
         long replayed = replay(oplog, state.flushedSequence(), applier);
         LOG.log(Level.INFO, () -> "opened store " + storeId + " in " + dir + ": " + handles.size()

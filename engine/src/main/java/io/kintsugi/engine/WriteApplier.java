@@ -30,10 +30,12 @@ final class WriteApplier implements DurableRecordListener {
     private final Path oplogDir;
     private final ReentrantLock applyLock = new ReentrantLock();
     private final Runnable onSealed;
+    private final FlushBacklog backlog;
     private volatile long visibleSequence;
 
     WriteApplier(VersionSet versions, NamespaceTable namespaces, long memtableBudget, Path oplogDir,
-                 long visibleSequence, Runnable onSealed) {
+                 long visibleSequence, Runnable onSealed, FlushBacklog backlog) {
+        this.backlog = backlog;
         this.versions = versions;
         this.namespaces = namespaces;
         this.memtableBudget = memtableBudget;
@@ -60,6 +62,7 @@ final class WriteApplier implements DurableRecordListener {
         }
         if (sealed) {
             onSealed.run();
+            backlog.awaitCapacity(versions);
         }
     }
 
