@@ -12,7 +12,7 @@ import java.util.Optional;
  * @param report     file, offset, length, kind and checksums
  * @param fileNumber the segment file, or -1 if the damage is not in a segment file
  * @param namespace  the namespace whose keys the damaged range holds, when known
- * @param operation  what found it: "get", "scan", "compaction", "open"
+ * @param operation  what found it: "get", "scan", "compaction"
  */
 public record CorruptionEvent(Instant time, CorruptionReport report, long fileNumber, Optional<String> namespace,
                               String operation) {

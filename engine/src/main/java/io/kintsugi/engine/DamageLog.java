@@ -2,7 +2,6 @@ package io.kintsugi.engine;
 
 import io.kintsugi.engine.table.KeyRange;
 import io.kintsugi.oplog.CorruptionException;
-import io.kintsugi.oplog.CorruptionReport;
 
 import java.lang.System.Logger.Level;
 import java.time.Instant;
@@ -61,11 +60,6 @@ final class DamageLog {
         }
         emit(new CorruptionEvent(Instant.now(), e.report(), file.number(), Optional.ofNullable(nsName), operation));
         return e;
-    }
-
-    /** Tells listeners of damage that is not tied to a segment file's key range. */
-    void recordOther(CorruptionReport report, String operation) {
-        emit(new CorruptionEvent(Instant.now(), report, -1, Optional.empty(), operation));
     }
 
     private void emit(CorruptionEvent event) {

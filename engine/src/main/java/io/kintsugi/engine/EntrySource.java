@@ -13,9 +13,6 @@ interface EntrySource extends AutoCloseable {
     /** @return the current entry */
     Entry entry();
 
-    /** @return the segment file this source reads, or null for a memtable */
-    SegmentFileHandle file();
-
     @Override
     void close();
 }

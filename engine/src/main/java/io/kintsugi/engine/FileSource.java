@@ -38,11 +38,6 @@ final class FileSource implements EntrySource {
     }
 
     @Override
-    public SegmentFileHandle file() {
-        return file;
-    }
-
-    @Override
     public void close() {
         cursor.close();
     }

@@ -16,6 +16,8 @@ public final class Limits {
     /** Namespace names: 1 to 64 characters from a-z, 0-9, '_', '.', '-'. */
     public static final String NAMESPACE_NAME_PATTERN = "[a-z0-9_.-]{1,64}";
 
+    private static final java.util.regex.Pattern NAMESPACE_NAME = java.util.regex.Pattern.compile(NAMESPACE_NAME_PATTERN);
+
     private Limits() {
     }
 
@@ -43,7 +45,7 @@ public final class Limits {
         if (name == null) {
             throw new IllegalArgumentException("namespace name must not be null");
         }
-        if (!name.matches(NAMESPACE_NAME_PATTERN)) {
+        if (!NAMESPACE_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("namespace name must match " + NAMESPACE_NAME_PATTERN
                     + " (1 to 64 characters from a-z, 0-9, '_', '.', '-'), was \"" + name + "\"");
         }

@@ -45,6 +45,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Maintenance implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Maintenance.class.getName());
+    /** Sealed memtables waiting for a flush at which writers wait for the flusher. */
+    static final int MAX_SEALED_MEMTABLES = 4;
 
     private final Path dir;
     private final UUID storeId;
@@ -58,13 +60,14 @@ final class Maintenance implements AutoCloseable {
     private final Oplog oplog;
     private final FlushBacklog backlog;
     private final ExecutorService executor;
+    private volatile Thread thread;
     final AtomicLong flushes = new AtomicLong();
     final AtomicLong compactions = new AtomicLong();
 
     Maintenance(Path dir, UUID storeId, Manifest manifest, VersionSet versions, NamespaceTable namespaces,
                 StoreOptions options, SegmentFileOptions fileOptions, BlockCache cache, DamageLog damage,
-                Oplog oplog, FlushBacklog backlog) {
-        this.backlog = backlog;
+                Oplog oplog) {
+        this.backlog = new FlushBacklog(MAX_SEALED_MEMTABLES);
         this.dir = dir;
         this.storeId = storeId;
         this.manifest = manifest;
@@ -78,8 +81,19 @@ final class Maintenance implements AutoCloseable {
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "kintsugi-maintenance-" + dir.getFileName());
             t.setDaemon(true);
+            thread = t;
             return t;
         });
+    }
+
+    /**
+     * Called by writers before they append: waits while too many sealed memtables are queued. Never on the oplog's
+     * writer thread (a flush syncs the oplog) nor on this one (a listener's write would wait for itself).
+     */
+    void awaitFlushCapacity() {
+        if (Thread.currentThread() != thread) {
+            backlog.awaitCapacity(versions);
+        }
     }
 
     /** Queues a flush of every sealed memtable, followed by a compaction if one is due. */
@@ -137,7 +151,16 @@ final class Maintenance implements AutoCloseable {
 
     private void flush(Memtable m) {
         long number = manifest.allocateFileNumber();
-        SegmentFileHandle file = write(number, m.all(), false);
+        SegmentFileHandle file;
+        try {
+            file = write(number, m.all(), false);
+        } catch (RuntimeException e) {
+            abandon(number, e);
+            throw e;
+        }
+        // Under BATCHED or NONE the records up to sealedAt may not be durable in the oplog yet; the manifest must
+        // never say more is flushed than the oplog holds after a power loss.
+        oplog.sync();
         ManifestEdit.Builder edit = ManifestEdit.builder().flushedSequence(m.sealedAt());
         if (file == null) {
             edit.abandonFileNumber(number);
@@ -162,7 +185,12 @@ final class Maintenance implements AutoCloseable {
             return versions.version(cur.active, immutables, files);
         });
         flushes.incrementAndGet();
-        oplog.releaseThrough(m.sealedAt());
+        try {
+            oplog.releaseThrough(m.sealedAt());
+        } catch (StorageException e) {
+            // The flush itself succeeded; the segments stay until the next flush releases them.
+            LOG.log(Level.WARNING, "could not release oplog segments after a flush of store " + dir + ": " + e);
+        }
         for (StoreListener l : options.listeners()) {
             try {
                 l.onFlush(number, m.sealedAt());
@@ -200,7 +228,7 @@ final class Maintenance implements AutoCloseable {
         try (MergingIterator merge = new MergingIterator(sources)) {
             output = write(number, () -> new NewestVersions(merge, dropTombstones), true);
         } catch (RuntimeException e) {
-            manifest.apply(ManifestEdit.builder().abandonFileNumber(number).build());
+            abandon(number, e);
             throw e;
         }
         ManifestEdit.Builder edit = ManifestEdit.builder();
@@ -276,6 +304,15 @@ final class Maintenance implements AutoCloseable {
                 info.largestKey(), info.minSequence(), info.maxSequence(), info.entryCount(), info.wholeFileCrc());
         SegmentFileReader reader = SegmentFileReader.open(path, number, storeId, info.size(), cache);
         return new SegmentFileHandle(metadata, reader, path);
+    }
+
+    /** Gives up an allocated file number after a failed write; a failure here must not hide the first one. */
+    private void abandon(long number, RuntimeException cause) {
+        try {
+            manifest.apply(ManifestEdit.builder().abandonFileNumber(number).build());
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
     }
 
     private void syncDirectory() {

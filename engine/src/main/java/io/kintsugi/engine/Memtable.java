@@ -20,8 +20,6 @@ final class Memtable {
 
     private final NavigableSet<Entry> entries = new ConcurrentSkipListSet<>(InternalKeys.COMPARATOR);
     private final AtomicLong bytes = new AtomicLong();
-    private volatile long minSequence = Long.MAX_VALUE;
-    private volatile long maxSequence;
     private volatile long sealedAt = -1;
 
     void add(Entry e) {
@@ -31,12 +29,6 @@ final class Memtable {
             entries.add(e);
         }
         bytes.addAndGet(e.key().length + e.value().length + ENTRY_OVERHEAD);
-        if (e.sequence() < minSequence) {
-            minSequence = e.sequence();
-        }
-        if (e.sequence() > maxSequence) {
-            maxSequence = e.sequence();
-        }
     }
 
     /**
@@ -78,13 +70,7 @@ final class Memtable {
         return entries.isEmpty();
     }
 
-    long minSequence() {
-        return minSequence;
-    }
 
-    long maxSequence() {
-        return maxSequence;
-    }
 
     private static Entry probe(byte[] key, long sequence) {
         return new Entry(key, sequence, EntryKind.PUT, new byte[0]);

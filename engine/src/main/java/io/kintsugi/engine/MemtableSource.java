@@ -26,11 +26,6 @@ final class MemtableSource implements EntrySource {
     }
 
     @Override
-    public SegmentFileHandle file() {
-        return null;
-    }
-
-    @Override
     public void close() {
     }
 }

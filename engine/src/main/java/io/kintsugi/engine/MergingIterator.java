@@ -16,6 +16,7 @@ final class MergingIterator implements AutoCloseable {
     private final PriorityQueue<EntrySource> heap;
     private Entry current;
     private boolean started;
+    private RuntimeException failure;
 
     MergingIterator(List<EntrySource> sources) {
         this.sources = sources;
@@ -25,6 +26,18 @@ final class MergingIterator implements AutoCloseable {
 
     /** @return false when every source is exhausted */
     boolean next() {
+        if (failure != null) {
+            throw failure; // a source that failed is out of the heap: going on would read older versions
+        }
+        try {
+            return advance();
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
+        }
+    }
+
+    private boolean advance() {
         if (!started) {
             started = true;
             for (EntrySource s : sources) {

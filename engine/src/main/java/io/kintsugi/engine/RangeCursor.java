@@ -16,17 +16,14 @@ final class RangeCursor implements Cursor {
     private final Version version;
     private final long readSequence;
     private final byte[] toExclusive;
-    private final boolean releaseVersion;
     private byte[] lastKey;
     private Entry current;
     private boolean closed;
     private boolean exhausted;
 
-    RangeCursor(MergingIterator merge, Version version, boolean releaseVersion, long readSequence,
-                byte[] toExclusive) {
+    RangeCursor(MergingIterator merge, Version version, long readSequence, byte[] toExclusive) {
         this.merge = merge;
         this.version = version;
-        this.releaseVersion = releaseVersion;
         this.readSequence = readSequence;
         this.toExclusive = toExclusive;
     }
@@ -85,9 +82,7 @@ final class RangeCursor implements Cursor {
         try {
             merge.close();
         } finally {
-            if (releaseVersion) {
-                version.release();
-            }
+            version.release();
         }
     }
 }

@@ -49,10 +49,10 @@ final class ReadPath {
     }
 
     /**
-     * @param releaseVersion whether closing the cursor releases {@code v} (false when a snapshot owns it)
+     * @param v an acquired version; the cursor releases it when closed (or this method, if it fails)
      * @return a cursor over the live keys in {@code [from, to)} at {@code sequence}
      */
-    RangeCursor scan(Version v, boolean releaseVersion, long sequence, byte[] from, byte[] to) {
+    RangeCursor scan(Version v, long sequence, byte[] from, byte[] to) {
         List<EntrySource> sources = new ArrayList<>();
         try {
             sources.add(new MemtableSource(v.active, from));
@@ -71,12 +71,10 @@ final class ReadPath {
             for (EntrySource s : sources) {
                 s.close();
             }
-            if (releaseVersion) {
-                v.release();
-            }
+            v.release();
             throw e;
         }
-        return new RangeCursor(new MergingIterator(sources), v, releaseVersion, sequence, to);
+        return new RangeCursor(new MergingIterator(sources), v, sequence, to);
     }
 
     private static boolean mayContain(SegmentFileHandle f, byte[] key) {

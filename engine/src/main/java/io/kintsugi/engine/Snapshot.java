@@ -2,6 +2,8 @@ package io.kintsugi.engine;
 
 import io.kintsugi.oplog.StorageException;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * A consistent, read-only view of the whole store as of one sequence number. It keeps the memtables and files it
  * needs until it is closed, so close it promptly.
@@ -13,7 +15,7 @@ public final class Snapshot implements AutoCloseable {
     private final Store store;
     private final long sequence;
     private final Version version;
-    private volatile boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     Snapshot(Store store, long sequence, Version version) {
         this.store = store;
@@ -65,7 +67,7 @@ public final class Snapshot implements AutoCloseable {
     }
 
     private void ensureOpen() {
-        if (closed) {
+        if (closed.get()) {
             throw new StorageException("snapshot is closed");
         }
     }
@@ -73,8 +75,7 @@ public final class Snapshot implements AutoCloseable {
     /** Releases what the snapshot holds. Cursors opened from it must be closed first. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        if (closed.compareAndSet(false, true)) {
             version.release();
         }
     }

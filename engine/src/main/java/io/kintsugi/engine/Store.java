@@ -146,6 +146,7 @@ public final class Store implements AutoCloseable {
         lifecycle.readLock().lock();
         try {
             ensureOpen();
+            maintenance.awaitFlushCapacity();
             List<WriteBatchFormat.Operation> ops = new ArrayList<>(batch.size());
             for (WriteBatch.Op op : batch.ops()) {
                 int id = namespaceIdForWrite(op.namespace().name());
@@ -184,8 +185,36 @@ public final class Store implements AutoCloseable {
      */
     public Snapshot snapshot() {
         ensureOpen();
-        long seq = applier.visibleSequence();
-        return new Snapshot(this, seq, versions.acquire());
+        ReadView view = acquireView();
+        return new Snapshot(this, view.sequence(), view.version());
+    }
+
+    /** A version and a read sequence whose every write it holds, and whose files drop nothing visible at it. */
+    private record ReadView(Version version, long sequence) {
+    }
+
+    /**
+     * Acquires the current version, then reads the visible sequence, and retries if a seal installed a newer
+     * version meanwhile: files in the version were flushed from memtables sealed at or below the sequence, and
+     * no write at or below it went to a memtable the version lacks.
+     */
+    private ReadView acquireView() {
+        while (true) {
+            Version v = versions.acquire();
+            long seq = applier.visibleSequence();
+            if (versions.current() == v) {
+                return new ReadView(v, seq);
+            }
+            v.release();
+        }
+    }
+
+    /** A snapshot's version, acquired for one read so that closing the snapshot meanwhile cannot free it. */
+    private static ReadView pinnedView(Version pinned, long sequence) {
+        if (!pinned.tryAcquire()) {
+            throw new StorageException("snapshot is closed");
+        }
+        return new ReadView(pinned, sequence);
     }
 
     byte[] get(Namespace ns, byte[] key, long sequence, Version pinned) {
@@ -194,15 +223,12 @@ public final class Store implements AutoCloseable {
         if (id.isEmpty()) {
             return null;
         }
-        long seq = pinned == null ? applier.visibleSequence() : sequence;
-        Version v = pinned == null ? versions.acquire() : pinned;
+        ReadView view = pinned == null ? acquireView() : pinnedView(pinned, sequence);
         try {
-            Entry e = reads.get(v, NamespaceTable.internalKey(id.getAsInt(), key), seq);
+            Entry e = reads.get(view.version(), NamespaceTable.internalKey(id.getAsInt(), key), view.sequence());
             return e == null || e.isDelete() ? null : e.value().clone();
         } finally {
-            if (pinned == null) {
-                v.release();
-            }
+            view.version().release();
         }
     }
 
@@ -219,18 +245,10 @@ public final class Store implements AutoCloseable {
             return EmptyCursor.INSTANCE;
         }
         int nsId = id.getAsInt();
-        long seq = pinned == null ? applier.visibleSequence() : sequence;
-        Version v;
-        if (pinned == null) {
-            v = versions.acquire();
-        } else if (pinned.tryAcquire()) {
-            v = pinned;
-        } else {
-            throw new StorageException("snapshot is closed");
-        }
+        ReadView view = pinned == null ? acquireView() : pinnedView(pinned, sequence);
         byte[] fromKey = NamespaceTable.internalKey(nsId, from == null ? new byte[0] : from);
         byte[] toKey = to == null ? NamespaceTable.namespaceEnd(nsId) : NamespaceTable.internalKey(nsId, to);
-        return reads.scan(v, true, seq, fromKey, toKey);
+        return reads.scan(view.version(), view.sequence(), fromKey, toKey);
     }
 
     /**

@@ -27,8 +27,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * Opens a store directory: creates a new store in an empty directory, or checks an existing one and brings it back
@@ -44,8 +44,6 @@ final class StoreRecovery {
 
     private static final System.Logger LOG = System.getLogger(StoreRecovery.class.getName());
     static final String OPLOG_DIR = StoreFiles.OPLOG_DIR;
-    /** Sealed memtables waiting for a flush at which writes wait for the flusher. */
-    static final int MAX_SEALED_MEMTABLES = 4;
 
     /** Everything an open store is made of. */
     record Opened(Path dir, UUID storeId, StoreOptions options, Oplog oplog, Manifest manifest, VersionSet versions,
@@ -83,27 +81,11 @@ final class StoreRecovery {
         if (Manifest.exists(dir)) {
             return Manifest.open(dir);
         }
-        List<Path> storeFiles = storeFilesIn(dir);
-        if (!storeFiles.isEmpty()) {
-            throw new CorruptionException(CorruptionReport.of(dir.resolve(StoreFiles.MANIFEST_DIR), -1, -1,
-                    CorruptionKind.MISSING_FILE, "the manifest is missing but the directory holds store files "
-                            + storeFiles.stream().map(p -> p.getFileName().toString()).sorted().toList()
-                            + "; refusing to start an empty store over them"));
-        }
+        // Anything in the directory but a manifest means the manifest was lost: never start empty over it.
+        ManifestChecks.checkNewStoreDirectory(dir, Set.of());
         UUID id = UUID.randomUUID();
         LOG.log(Level.INFO, () -> "creating store " + id + " in " + dir);
         return Manifest.create(dir, id);
-    }
-
-    private static List<Path> storeFilesIn(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> {
-                String n = p.getFileName().toString();
-                return n.equals(OPLOG_DIR) || StoreFiles.parseSegmentFileName(n) >= 0;
-            }).toList();
-        } catch (IOException e) {
-            throw new StorageException("could not list store directory " + dir + ": " + e, e);
-        }
     }
 
     private static Opened openWith(Path dir, StoreOptions options, Manifest manifest, List<AutoCloseable> opened) {
@@ -118,20 +100,18 @@ final class StoreRecovery {
         }
 
         ManifestChecks.FileCheck files = ManifestChecks.checkFiles(state, dir);
-        removeUnlisted(files);
 
         NamespaceTable namespaces = new NamespaceTable();
         state.namespaceNames().forEach(namespaces::register);
         DamageLog damage = new DamageLog(options.listeners(), namespaces);
         BlockCache cache = new BlockCache(options.blockCacheSize());
         List<SegmentFileHandle> handles = openFiles(dir, storeId, state, cache);
-        opened.add(() -> handles.forEach(h -> h.reader().close()));
         VersionSet versions = new VersionSet(handles);
+        opened.add(versions::closeAll); // also the files that flushes during replay add
 
         Maintenance[] maintenance = new Maintenance[1];
-        FlushBacklog backlog = new FlushBacklog(MAX_SEALED_MEMTABLES);
         WriteApplier applier = new WriteApplier(versions, namespaces, options.memtableBudget(), oplogDir,
-                state.flushedSequence(), () -> maintenance[0].scheduleFlush(), backlog);
+                state.flushedSequence(), () -> maintenance[0].scheduleFlush());
         Oplog oplog = Oplog.open(oplogDir, OplogOptions.builder()
                 .logId(storeId)
                 .durability(options.durability())
@@ -142,6 +122,8 @@ final class StoreRecovery {
                 .build());
         opened.add(oplog);
         ManifestChecks.checkOplog(state, dir, oplogDir, oplog.firstSequence(), oplog.lastSequence());
+        // Only now that every check passed may unlisted files go: with an older manifest they hold live data.
+        removeUnlisted(files);
         // From here on the manifest may change (flushes during replay): record the open first.
         manifest.recordOpened();
         manifest.abandonAllocatedFileNumbers();
@@ -152,9 +134,9 @@ final class StoreRecovery {
                 .bloomBitsPerKey(options.bloomBitsPerKey())
                 .build();
         maintenance[0] = new Maintenance(dir, storeId, manifest, versions, namespaces, options, fileOptions, cache,
-                damage, oplog, backlog);
+                damage, oplog);
         opened.add(maintenance[0]);
-        long replayed = replay(oplog, state.flushedSequence(), applier);
+        long replayed = replay(oplog, state.flushedSequence(), applier, maintenance[0]);
         LOG.log(Level.INFO, () -> "opened store " + storeId + " in " + dir + ": " + handles.size()
                 + " segment files, replayed " + replayed + " oplog records after sequence "
                 + state.flushedSequence());
@@ -189,29 +171,54 @@ final class StoreRecovery {
             throw e;
         }
         handles.sort(Comparator.comparingLong((SegmentFileHandle h) -> h.metadata().maxSequence()).reversed());
+        checkSequenceRanges(handles, state.flushedSequence());
         return handles;
     }
 
+    /** A file's footer must say what its manifest entry says; the whole-file CRC tells a swapped file apart. */
     private static void checkAgainstManifest(Path path, SegmentFileInfo info, FileMetadata m) {
-        boolean same = info.wholeFileCrc() == m.wholeFileCrc() && info.minSequence() == m.minSequence()
-                && info.maxSequence() == m.maxSequence() && info.entryCount() == m.entryCount()
-                && Arrays.equals(info.smallestKey(), m.smallestKey()) && Arrays.equals(info.largestKey(), m.largestKey());
+        ManifestChecks.checkWholeFileCrc(path, m, info.wholeFileCrc());
+        boolean same = info.minSequence() == m.minSequence() && info.maxSequence() == m.maxSequence()
+                && info.entryCount() == m.entryCount() && Arrays.equals(info.smallestKey(), m.smallestKey())
+                && Arrays.equals(info.largestKey(), m.largestKey());
         if (!same) {
-            throw new CorruptionException(new CorruptionReport(path, -1, m.size(), CorruptionKind.STALE_FILE,
-                    java.util.OptionalLong.of(Integer.toUnsignedLong(m.wholeFileCrc())),
-                    java.util.OptionalLong.of(Integer.toUnsignedLong(info.wholeFileCrc())),
-                    "the file's footer does not match its manifest entry (whole-file checksum, sequence range "
-                            + info.minSequence() + ".." + info.maxSequence() + " vs " + m.minSequence() + ".."
-                            + m.maxSequence() + ", " + info.entryCount() + " vs " + m.entryCount()
-                            + " entries): it was replaced by another version of the file"));
+            throw new CorruptionException(CorruptionReport.of(path, -1, m.size(), CorruptionKind.STALE_FILE,
+                    "the file's footer does not match its manifest entry (sequence range " + info.minSequence()
+                            + ".." + info.maxSequence() + " vs " + m.minSequence() + ".." + m.maxSequence() + ", "
+                            + info.entryCount() + " vs " + m.entryCount() + " entries, or its key range)"));
+        }
+    }
+
+    /**
+     * Reads rely on files' sequence ranges being disjoint (newest first) and within the flushed sequence: check it
+     * rather than answer wrongly from a manifest that passed its checksums but breaks the rule.
+     */
+    private static void checkSequenceRanges(List<SegmentFileHandle> newestFirst, long flushedSequence) {
+        for (int i = 0; i < newestFirst.size(); i++) {
+            FileMetadata m = newestFirst.get(i).metadata();
+            if (m.maxSequence() > flushedSequence) {
+                throw new CorruptionException(CorruptionReport.of(newestFirst.get(i).path(), -1, m.size(),
+                        CorruptionKind.INVALID_CONTENT, "the file holds sequences up to " + m.maxSequence()
+                                + " but the manifest says only " + flushedSequence + " were flushed"));
+            }
+            if (i + 1 < newestFirst.size()) {
+                FileMetadata older = newestFirst.get(i + 1).metadata();
+                if (m.minSequence() <= older.maxSequence()) {
+                    throw new CorruptionException(CorruptionReport.of(newestFirst.get(i).path(), -1, m.size(),
+                            CorruptionKind.INVALID_CONTENT, "sequence range " + m.minSequence() + ".."
+                                    + m.maxSequence() + " overlaps " + older.minSequence() + ".."
+                                    + older.maxSequence() + " of file " + older.fileNumber()));
+                }
+            }
         }
     }
 
     /** Applies every oplog record after {@code flushedSequence}, exactly as they were applied when written. */
-    private static long replay(Oplog oplog, long flushedSequence, WriteApplier applier) {
+    private static long replay(Oplog oplog, long flushedSequence, WriteApplier applier, Maintenance maintenance) {
         long n = 0;
         try (OplogReader r = oplog.reader(flushedSequence + 1)) {
             for (LogRecord rec = r.next(); rec != null; rec = r.next()) {
+                maintenance.awaitFlushCapacity();
                 applier.onDurable(rec);
                 n++;
             }

@@ -47,19 +47,23 @@ final class VersionSet {
      * Installs a new current version computed from the current one. Files the old version listed and the new one
      * does not are deleted once no held version lists them.
      */
-    synchronized Version install(UnaryOperator<Version> change) {
-        Version old = current;
-        Version next = change.apply(old);
-        live.add(next);
-        current = next;
-        Set<SegmentFileHandle> kept = Collections.newSetFromMap(new IdentityHashMap<>());
-        kept.addAll(next.files);
-        for (SegmentFileHandle f : old.files) {
-            if (!kept.contains(f)) {
-                obsolete.add(f);
+    Version install(UnaryOperator<Version> change) {
+        Version old;
+        Version next;
+        synchronized (this) {
+            old = current;
+            next = change.apply(old);
+            live.add(next);
+            current = next;
+            Set<SegmentFileHandle> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+            kept.addAll(next.files);
+            for (SegmentFileHandle f : old.files) {
+                if (!kept.contains(f)) {
+                    obsolete.add(f);
+                }
             }
         }
-        old.release();
+        old.release(); // outside the lock: it may delete files
         return next;
     }
 
@@ -68,27 +72,9 @@ final class VersionSet {
         return new Version(this, active, immutables, files);
     }
 
-    synchronized void versionDied(Version v) {
-        live.remove(v);
-        deleteUnreferenced();
-    }
-
-    private void deleteUnreferenced() {
-        if (obsolete.isEmpty()) {
-            return;
-        }
-        Set<SegmentFileHandle> referenced = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Version v : live) {
-            referenced.addAll(v.files);
-        }
-        List<SegmentFileHandle> deletable = new ArrayList<>();
-        for (SegmentFileHandle f : obsolete) {
-            if (!referenced.contains(f)) {
-                deletable.add(f);
-            }
-        }
-        for (SegmentFileHandle f : deletable) {
-            obsolete.remove(f);
+    void versionDied(Version v) {
+        // Closing and unlinking files happens outside the lock: the writer thread installs versions under it.
+        for (SegmentFileHandle f : unreferencedObsolete(v)) {
             try {
                 f.reader().close();
                 Files.deleteIfExists(f.path());
@@ -97,6 +83,26 @@ final class VersionSet {
                 LOG.log(Level.WARNING, "could not delete obsolete segment file " + f.path() + ": " + e);
             }
         }
+    }
+
+    /** Forgets the dead version and returns the obsolete files no live version lists any more. */
+    private synchronized List<SegmentFileHandle> unreferencedObsolete(Version dead) {
+        live.remove(dead);
+        List<SegmentFileHandle> deletable = new ArrayList<>();
+        if (obsolete.isEmpty()) {
+            return deletable;
+        }
+        Set<SegmentFileHandle> referenced = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Version v : live) {
+            referenced.addAll(v.files);
+        }
+        for (SegmentFileHandle f : obsolete) {
+            if (!referenced.contains(f)) {
+                deletable.add(f);
+            }
+        }
+        obsolete.removeAll(deletable);
+        return deletable;
     }
 
     /** Closes the readers of every file still open; called once at store close. */

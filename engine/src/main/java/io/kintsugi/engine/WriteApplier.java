@@ -7,7 +7,6 @@ import io.kintsugi.oplog.CorruptionKind;
 import io.kintsugi.oplog.CorruptionReport;
 import io.kintsugi.oplog.DurableRecordListener;
 import io.kintsugi.oplog.LogRecord;
-import io.kintsugi.oplog.StorageException;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,12 +29,10 @@ final class WriteApplier implements DurableRecordListener {
     private final Path oplogDir;
     private final ReentrantLock applyLock = new ReentrantLock();
     private final Runnable onSealed;
-    private final FlushBacklog backlog;
     private volatile long visibleSequence;
 
     WriteApplier(VersionSet versions, NamespaceTable namespaces, long memtableBudget, Path oplogDir,
-                 long visibleSequence, Runnable onSealed, FlushBacklog backlog) {
-        this.backlog = backlog;
+                 long visibleSequence, Runnable onSealed) {
         this.versions = versions;
         this.namespaces = namespaces;
         this.memtableBudget = memtableBudget;
@@ -61,8 +58,7 @@ final class WriteApplier implements DurableRecordListener {
             applyLock.unlock();
         }
         if (sealed) {
-            onSealed.run();
-            backlog.awaitCapacity(versions);
+            onSealed.run(); // never wait here: this is the oplog's writer thread, which flushes may need
         }
     }
 
@@ -113,8 +109,7 @@ final class WriteApplier implements DurableRecordListener {
                     }
                     break;
                 default:
-                    throw new StorageException("oplog record " + record.sequence() + " has type " + record.type()
-                            + ", which this store does not know");
+                    throw malformed(record, "record type " + record.type() + " is not a store record type");
             }
         } catch (WriteBatchFormat.MalformedPayloadException e) {
             throw malformed(record, e.getMessage());
