@@ -34,11 +34,6 @@ final class BenchmarkDirs {
 
     /** @return a 16-byte key encoding {@code n}, so that keys sort in the order of {@code n} */
     static byte[] key(long n) {
-        byte[] k = new byte[16];
-        for (int i = 0; i < 8; i++) {
-            k[15 - i] = (byte) (n >>> (8 * i));
-        }
-        k[0] = 'k';
-        return k;
+        return KeyValueGenerator.key(n);
     }
 }
