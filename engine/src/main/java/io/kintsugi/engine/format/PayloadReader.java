@@ -112,7 +112,7 @@ public final class PayloadReader {
      * @throws CorruptionException if fewer are left
      */
     public byte[] bytes(int n) {
-        need(n, n + " bytes");
+        need(n, null);
         byte[] out = java.util.Arrays.copyOfRange(buf, pos, pos + n);
         pos += n;
         return out;
@@ -125,7 +125,7 @@ public final class PayloadReader {
      * @throws CorruptionException if fewer are left
      */
     public void skip(int n) {
-        need(n, n + " bytes");
+        need(n, null);
         pos += n;
     }
 
@@ -150,10 +150,12 @@ public final class PayloadReader {
         return (getInt(b, index) & 0xFFFFFFFFL) | ((long) getInt(b, index + 4)) << 32;
     }
 
+    /** @param what the field, or null for "n bytes"; the message is only built when the check fails */
     private void need(int n, String what) {
         if (n < 0 || n > limit - pos) {
-            throw location.malformed(CorruptionKind.TRUNCATED, "payload ends before " + what + " at payload offset "
-                    + pos + " (" + (limit - pos) + " bytes left)");
+            throw location.malformed(CorruptionKind.TRUNCATED, "payload ends before "
+                    + (what == null ? n + " bytes" : what) + " at payload offset " + pos + " (" + (limit - pos)
+                    + " bytes left)");
         }
     }
 }
