@@ -34,11 +34,12 @@ import java.util.UUID;
  * Opens a store directory: creates a new store in an empty directory, or checks an existing one and brings it back
  * to the state of its last acknowledged write.
  *
- * <p>Order: the manifest; the oplog (which truncates only a torn tail); the manifest against the files in the
- * directory (every listed file present with its recorded size; unlisted files of interrupted flushes removed); the
- * manifest against the oplog (no gap after the flushed sequence; an oplog that ends where the clean-close record
- * says); every listed file's header and footer against its manifest entry; then the oplog replay after the flushed
- * sequence. Anything inconsistent is a {@link CorruptionException}: a store never opens around missing data.
+ * <p>Order: the manifest; the manifest against the files in the directory (every listed file present with its
+ * recorded size); every listed file's header and footer against its manifest entry; the oplog (which truncates only
+ * a torn tail); the manifest against the oplog (no gap after the flushed sequence; an oplog that ends where the
+ * clean-close record says); only then are unlisted files of interrupted flushes and compactions removed; then the
+ * oplog replay after the flushed sequence. Anything inconsistent is a {@link CorruptionException}: a store never
+ * opens around missing data, and an open that is refused deletes no segment file.
  */
 final class StoreRecovery {
 
