@@ -12,12 +12,16 @@ final class FileSource implements EntrySource {
     private final DamageLog damage;
     private final String operation;
 
-    FileSource(SegmentFileHandle file, byte[] fromKey, DamageLog damage, String operation) {
+    /**
+     * @param toKey the end (exclusive) of the keys the caller needs, or null for all: blocks that start at or after
+     *              it are not read, so damage there does not fail this read
+     */
+    FileSource(SegmentFileHandle file, byte[] fromKey, byte[] toKey, DamageLog damage, String operation) {
         this.file = file;
         this.damage = damage;
         this.operation = operation;
         try {
-            this.cursor = file.reader().cursor(fromKey);
+            this.cursor = file.reader().cursor(fromKey, toKey);
         } catch (CorruptionException e) {
             throw damage.recordFileDamage(file, e, operation);
         }

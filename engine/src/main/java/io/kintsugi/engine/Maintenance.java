@@ -222,7 +222,7 @@ final class Maintenance implements AutoCloseable {
         long number = manifest.allocateFileNumber();
         List<EntrySource> sources = new ArrayList<>();
         for (SegmentFileHandle f : inputs) {
-            sources.add(new FileSource(f, null, damage, "compaction"));
+            sources.add(new FileSource(f, null, null, damage, "compaction"));
         }
         SegmentFileHandle output;
         try (MergingIterator merge = new MergingIterator(sources)) {

@@ -65,7 +65,7 @@ final class ReadPath {
                         || InternalKeys.compareKeys(f.metadata().smallestKey(), to) >= 0) {
                     continue;
                 }
-                sources.add(new FileSource(f, from, damage, "scan"));
+                sources.add(new FileSource(f, from, to, damage, "scan"));
             }
         } catch (RuntimeException e) {
             for (EntrySource s : sources) {

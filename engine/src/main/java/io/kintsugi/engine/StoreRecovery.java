@@ -17,10 +17,12 @@ import io.kintsugi.oplog.Oplog;
 import io.kintsugi.oplog.OplogOptions;
 import io.kintsugi.oplog.OplogReader;
 import io.kintsugi.oplog.StorageException;
+import io.kintsugi.oplog.format.FileHeader;
 import io.kintsugi.oplog.format.LogMetadataFormat;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,11 +36,13 @@ import java.util.UUID;
  * Opens a store directory: creates a new store in an empty directory, or checks an existing one and brings it back
  * to the state of its last acknowledged write.
  *
- * <p>Order: the manifest; the oplog (which truncates only a torn tail); the manifest against the files in the
- * directory (every listed file present with its recorded size; unlisted files of interrupted flushes removed); the
- * manifest against the oplog (no gap after the flushed sequence; an oplog that ends where the clean-close record
- * says); every listed file's header and footer against its manifest entry; then the oplog replay after the flushed
- * sequence. Anything inconsistent is a {@link CorruptionException}: a store never opens around missing data.
+ * <p>Order: the manifest; the data oplog's metadata belongs to this store; the manifest against the files in the
+ * directory (every listed file present with its recorded size); every listed file's header and footer against its
+ * manifest entry; the oplog (which truncates only a torn tail); the manifest against the oplog (no gap after the
+ * flushed sequence; an oplog that ends where the clean-close record says); only then are unlisted files of
+ * interrupted flushes and compactions removed; then the oplog replay after the flushed sequence. Anything
+ * inconsistent is a {@link CorruptionException}: a store never opens around missing data, and an open that is
+ * refused deletes no segment file.
  */
 final class StoreRecovery {
 
@@ -99,6 +103,9 @@ final class StoreRecovery {
                             + "been opened before, so acknowledged writes may be lost"));
         }
 
+        if (oplogExists) {
+            checkOplogBelongsToStore(oplogDir, storeId);
+        }
         ManifestChecks.FileCheck files = ManifestChecks.checkFiles(state, dir);
 
         NamespaceTable namespaces = new NamespaceTable();
@@ -142,6 +149,29 @@ final class StoreRecovery {
                 + state.flushedSequence());
         return new Opened(dir, storeId, options, oplog, manifest, versions, namespaces, applier, maintenance[0],
                 damage, cache);
+    }
+
+    /**
+     * The data oplog's metadata must name this store's id as its log id. The oplog itself treats another id than
+     * the one its options require as a usage error ({@link StorageException}); inside a store directory it is a
+     * foreign file put in place of the store's own, which is corruption.
+     */
+    private static void checkOplogBelongsToStore(Path oplogDir, UUID storeId) {
+        Path meta = oplogDir.resolve(LogMetadataFormat.FILE_NAME);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(meta);
+        } catch (IOException e) {
+            throw new StorageException("could not read " + meta + ": " + e, e);
+        }
+        // A damaged file is reported as the oplog would report it; only an intact file's log id is compared.
+        UUID logId = LogMetadataFormat.decode(ByteBuffer.wrap(bytes), meta).logId();
+        if (!logId.equals(storeId)) {
+            throw new CorruptionException(CorruptionReport.of(meta, FileHeader.OWNER_ID_OFFSET, 16,
+                    CorruptionKind.FOREIGN_FILE, "the data oplog's metadata belongs to log " + logId
+                            + ", but this store's oplog has the store's id " + storeId + ": it was put here from"
+                            + " another log"));
+        }
     }
 
     private static void removeUnlisted(ManifestChecks.FileCheck files) {

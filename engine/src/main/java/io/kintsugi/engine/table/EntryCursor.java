@@ -14,6 +14,10 @@ import io.kintsugi.oplog.CorruptionException;
  * }
  * }</pre>
  *
+ * <p>A cursor with an end key never reads a data block whose first key is at or after it (the index tells), so it
+ * ends there; entries at or after the end key that share a block with earlier ones may still be returned, and the
+ * caller stops at them.
+ *
  * <p>If a block fails its checks, {@link #next()} throws {@link CorruptionException} and the cursor stays where it
  * was: calling {@code next()} again retries the same block.
  */
@@ -21,6 +25,7 @@ public final class EntryCursor implements AutoCloseable {
 
     private final SegmentFileReader reader;
     private final byte[] fromKey;
+    private final byte[] toKey;
     private int blockIndex = -1;
     private int entryIndex;
     private DecodedDataBlock block;
@@ -28,9 +33,10 @@ public final class EntryCursor implements AutoCloseable {
     private boolean done;
     private boolean closed;
 
-    EntryCursor(SegmentFileReader reader, byte[] fromKey) {
+    EntryCursor(SegmentFileReader reader, byte[] fromKey, byte[] toKey) {
         this.reader = reader;
         this.fromKey = fromKey;
+        this.toKey = toKey;
     }
 
     /**
@@ -56,7 +62,7 @@ public final class EntryCursor implements AutoCloseable {
             }
         } else if (entryIndex + 1 < block.count()) {
             entryIndex++;
-        } else if (blockIndex + 1 < reader.index().blockCount()) {
+        } else if (blockIndex + 1 < reader.index().blockCount() && !startsAtOrAfterEnd(blockIndex + 1)) {
             block = reader.dataBlock(blockIndex + 1);
             blockIndex++;
             entryIndex = 0;
@@ -87,10 +93,18 @@ public final class EntryCursor implements AutoCloseable {
         current = null;
     }
 
+    /**
+     * Whether data block {@code b} holds no key below the cursor's end (from the verified index, without reading
+     * the block): such a block is never read, so that damage past the end of a range never fails a scan of it.
+     */
+    private boolean startsAtOrAfterEnd(int b) {
+        return toKey != null && InternalKeys.compareKeys(reader.index().entry(b).firstKey(), toKey) >= 0;
+    }
+
     private boolean seekFirst() {
         SegmentIndex index = reader.index();
         int b = fromKey == null ? 0 : index.findBlock(fromKey, Long.MAX_VALUE);
-        if (b >= index.blockCount()) {
+        if (b >= index.blockCount() || startsAtOrAfterEnd(b)) {
             return false;
         }
         DecodedDataBlock loaded = reader.dataBlock(b);
@@ -98,7 +112,7 @@ public final class EntryCursor implements AutoCloseable {
         if (i >= loaded.count()) {
             // Cannot happen with a verified index (the block's last entry sorts at or after the target), but
             // moving on is right either way.
-            if (b + 1 >= index.blockCount()) {
+            if (b + 1 >= index.blockCount() || startsAtOrAfterEnd(b + 1)) {
                 return false;
             }
             loaded = reader.dataBlock(b + 1);

@@ -199,8 +199,23 @@ public final class SegmentFileReader implements AutoCloseable {
      * @throws StorageException if the reader is closed
      */
     public EntryCursor cursor(byte[] fromKey) {
+        return cursor(fromKey, null);
+    }
+
+    /**
+     * A cursor over a key range: it never reads a data block whose first key is at or after {@code toKey}, so
+     * that a damaged block past the end of the range does not fail a read of the range. Entries at or after
+     * {@code toKey} that share a block with entries before it may still be returned.
+     *
+     * @param fromKey the smallest key to return, or null to start at the first entry
+     * @param toKey   the end of the range (exclusive), or null to read to the end of the file
+     * @return a cursor over the entries whose key is at or after {@code fromKey}, ending before the first data
+     *         block that starts at or after {@code toKey}
+     * @throws StorageException if the reader is closed
+     */
+    public EntryCursor cursor(byte[] fromKey, byte[] toKey) {
         requireOpen();
-        return new EntryCursor(this, fromKey == null ? null : fromKey.clone());
+        return new EntryCursor(this, fromKey == null ? null : fromKey.clone(), toKey == null ? null : toKey.clone());
     }
 
     /**
