@@ -31,7 +31,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -60,6 +62,8 @@ final class Maintenance implements AutoCloseable {
     private final Oplog oplog;
     private final FlushBacklog backlog;
     private final ExecutorService executor;
+    /** Whether a task queued by {@link #scheduleFlush()} has not started yet. */
+    private final AtomicBoolean flushQueued = new AtomicBoolean();
     private volatile Thread thread;
     final AtomicLong flushes = new AtomicLong();
     final AtomicLong compactions = new AtomicLong();
@@ -96,13 +100,39 @@ final class Maintenance implements AutoCloseable {
         }
     }
 
-    /** Queues a flush of every sealed memtable, followed by a compaction if one is due. */
-    Future<?> scheduleFlush() {
-        return executor.submit(() -> {
+    /**
+     * Called when a memtable was sealed: queues a flush of every sealed memtable, followed by a compaction if one is
+     * due, unless such a task is queued and has not started yet (it will find this memtable). So at most one of
+     * these tasks waits in the queue, however fast writers seal memtables: one task per seal would pile up behind
+     * the flusher without bound under sustained writes, and {@link #flush()} and {@link #compactAll()}, queued
+     * behind them, would wait longer and longer.
+     */
+    void scheduleFlush() {
+        if (flushQueued.compareAndSet(false, true)) {
+            try {
+                executor.submit(() -> {
+                    flushQueued.set(false); // before looking at the sealed memtables: a later seal queues again
+                    flushSealed();
+                    compactIfDue();
+                    return null;
+                });
+            } catch (RejectedExecutionException e) {
+                flushQueued.set(false); // closed: the oplog keeps the memtable's writes for the next open
+            }
+        }
+    }
+
+    /**
+     * Flushes every memtable sealed so far (then compacts if due) on the maintenance thread, and waits for it.
+     *
+     * @throws StorageException if a flush fails
+     */
+    void flush() {
+        await(executor.submit(() -> {
             flushSealed();
             compactIfDue();
             return null;
-        });
+        }));
     }
 
     /** Runs a full compaction of every segment file on the maintenance thread and waits for it. */
@@ -132,14 +162,17 @@ final class Maintenance implements AutoCloseable {
         }
     }
 
+    /**
+     * Flushes the memtables that are sealed when it starts, oldest first. Memtables sealed later are left to the
+     * tasks their seals queue: draining until none is left never ends while writers keep sealing new ones (the
+     * backlog lets a writer go on as soon as one flush finishes), and would starve the compaction that follows and
+     * every {@link Store#flush()} and {@link Store#compact()} caller.
+     */
     private void flushSealed() {
-        while (true) {
-            List<Memtable> sealed = versions.current().immutables;
-            if (sealed.isEmpty()) {
-                return;
-            }
+        List<Memtable> sealed = versions.current().immutables; // newest first
+        for (int i = sealed.size() - 1; i >= 0; i--) {
             try {
-                flush(sealed.get(sealed.size() - 1));
+                flush(sealed.get(i));
                 backlog.flushed(false);
             } catch (RuntimeException e) {
                 backlog.flushed(true);

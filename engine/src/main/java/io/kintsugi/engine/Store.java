@@ -262,7 +262,7 @@ public final class Store implements AutoCloseable {
         try {
             ensureOpen();
             applier.sealActive();
-            Maintenance.await(maintenance.scheduleFlush());
+            maintenance.flush();
         } finally {
             lifecycle.readLock().unlock();
         }
