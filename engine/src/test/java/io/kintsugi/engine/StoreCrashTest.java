@@ -607,11 +607,11 @@ class StoreCrashTest {
                 assertTrue(store.damage().isEmpty(), ctx + "reads found damage: " + store.damage());
                 assertEquals(0, store.stats().corruptionCount(), ctx + "corruption events after a crash");
                 stats.checkedFiles = store.stats().segmentFiles();
-                stats.checkedBytes = directorySize(where);
             } catch (CorruptionException e) {
                 throw new AssertionError(ctx + "reading the store after a crash found corruption: "
                         + e.report().describe(), e);
             }
+            stats.checkedBytes = directorySize(where); // closed: background work no longer deletes files
 
             // Keys no in-flight write touches: exactly what the newest acknowledged write (or the last check) left.
             Map<Long, List<Integer>> inFlightByKey = new HashMap<>();
