@@ -3,7 +3,9 @@ package io.kintsugi.engine;
 /**
  * Told of what happens inside a store: corruption found, flushes and compactions finished or failed. Events carry
  * metadata only (files, offsets, kinds, sequence numbers, namespace names), never key or value bytes, so they can be
- * shipped to monitoring as they are. Called on store threads: keep implementations quick and non-blocking.
+ * shipped to monitoring as they are. Called on store threads (a reader's, or the background maintenance thread):
+ * keep implementations quick and non-blocking, and do not call {@link Store#flush()}, {@link Store#compact()} or
+ * {@link Store#close()} from them, since those wait for the maintenance thread that may be the caller.
  */
 public interface StoreListener {
 
