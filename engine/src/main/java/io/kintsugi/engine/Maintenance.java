@@ -67,6 +67,13 @@ final class Maintenance implements AutoCloseable {
     private volatile Thread thread;
     final AtomicLong flushes = new AtomicLong();
     final AtomicLong compactions = new AtomicLong();
+    /** The highest sequence followers no longer need; flushes release the oplog no further than this. */
+    private volatile java.util.function.LongSupplier retentionFloor = () -> Long.MAX_VALUE;
+
+    /** Holds oplog retention back for followers that still need records. */
+    void retentionFloor(java.util.function.LongSupplier floor) {
+        this.retentionFloor = floor;
+    }
 
     Maintenance(Path dir, UUID storeId, Manifest manifest, VersionSet versions, NamespaceTable namespaces,
                 StoreOptions options, SegmentFileOptions fileOptions, BlockCache cache, DamageLog damage,
@@ -219,7 +226,7 @@ final class Maintenance implements AutoCloseable {
         });
         flushes.incrementAndGet();
         try {
-            oplog.releaseThrough(m.sealedAt());
+            oplog.releaseThrough(Math.min(m.sealedAt(), retentionFloor.getAsLong()));
         } catch (StorageException e) {
             // The flush itself succeeded; the segments stay until the next flush releases them.
             LOG.log(Level.WARNING, "could not release oplog segments after a flush of store " + dir + ": " + e);

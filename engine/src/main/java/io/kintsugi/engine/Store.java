@@ -5,7 +5,14 @@ import io.kintsugi.engine.manifest.Manifest;
 import io.kintsugi.engine.table.BlockCache;
 import io.kintsugi.engine.table.Entry;
 import io.kintsugi.oplog.CorruptionException;
+import io.kintsugi.engine.replication.NotPrimaryException;
+import io.kintsugi.engine.replication.ReplicationOptions;
+import io.kintsugi.engine.replication.ReplicationStatus;
+import io.kintsugi.engine.replication.Role;
+import io.kintsugi.engine.replication.WriteConcern;
+import io.kintsugi.engine.replication.WriteConcernException;
 import io.kintsugi.oplog.Oplog;
+import io.kintsugi.oplog.StaleTermException;
 import io.kintsugi.oplog.StorageException;
 
 import java.nio.file.Path;
@@ -57,6 +64,7 @@ public final class Store implements AutoCloseable {
     private final ReadPath reads;
     private final DamageLog damage;
     private final BlockCache cache;
+    private final Replication replication;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final Object namespaceCreation = new Object();
     private volatile boolean closed;
@@ -74,6 +82,8 @@ public final class Store implements AutoCloseable {
         this.damage = o.damage();
         this.cache = o.cache();
         this.reads = new ReadPath(damage);
+        this.replication = new Replication(storeId, oplog, applier, namespaces, o.terms(), maintenance,
+                options.replication());
     }
 
     /**
@@ -103,7 +113,18 @@ public final class Store implements AutoCloseable {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(options, "options");
         JvmFlags.check();
-        return new Store(StoreRecovery.open(dir, options));
+        Store store = new Store(StoreRecovery.open(dir, options));
+        try {
+            store.replication.start();
+        } catch (RuntimeException e) {
+            try {
+                store.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        return store;
     }
 
     /**
@@ -129,36 +150,82 @@ public final class Store implements AutoCloseable {
 
     /**
      * Writes every operation of {@code batch} atomically, as one oplog record, and returns once it is durable (as
-     * the durability option says) and visible to reads.
+     * the durability option says), visible to reads, and acknowledged by as many followers as the store's default
+     * write concern asks ({@link ReplicationOptions#writeConcern()}; none without replication).
      *
      * @param batch a non-empty batch of this store
      * @return the sequence number of the write
      * @throws IllegalArgumentException if the batch is empty or belongs to another store
+     * @throws NotPrimaryException      if this store is not the primary; nothing was written
+     * @throws WriteConcernException    if the write is durable here but too few followers acknowledged it in time
      * @throws StorageException         if the store is closed or the write fails
      */
     public long write(WriteBatch batch) {
+        return write(batch, replication.defaultConcern());
+    }
+
+    /**
+     * Like {@link #write(WriteBatch)}, with the write concern given.
+     *
+     * @param batch   a non-empty batch of this store
+     * @param concern how many followers must hold the write durably before this returns
+     * @return the sequence number of the write
+     * @throws IllegalArgumentException if the batch is empty or belongs to another store, or the concern needs
+     *                                  followers and the store has no replication options
+     * @throws NotPrimaryException      if this store is not the primary; nothing was written
+     * @throws WriteConcernException    if the write is durable here but too few followers acknowledged it in time
+     * @throws StorageException         if the store is closed or the write fails
+     */
+    public long write(WriteBatch batch, WriteConcern concern) {
         if (batch == null || batch.store() != this) {
             throw new IllegalArgumentException("the batch must be one from this store's newBatch()");
         }
         if (batch.size() == 0) {
             throw new IllegalArgumentException("a write batch must hold at least one operation");
         }
+        Objects.requireNonNull(concern, "concern");
+        long seq;
         lifecycle.readLock().lock();
         try {
             ensureOpen();
             maintenance.awaitFlushCapacity();
-            List<WriteBatchFormat.Operation> ops = new ArrayList<>(batch.size());
-            for (WriteBatch.Op op : batch.ops()) {
-                int id = namespaceIdForWrite(op.namespace().name());
-                ops.add(new WriteBatchFormat.Operation(op.kind(), id, op.key(), op.value()));
+            long term = replication.beginWrite();
+            try {
+                List<WriteBatchFormat.Operation> ops = new ArrayList<>(batch.size());
+                for (WriteBatch.Op op : batch.ops()) {
+                    int id = namespaceIdForWrite(op.namespace().name(), term);
+                    ops.add(new WriteBatchFormat.Operation(op.kind(), id, op.key(), op.value()));
+                }
+                seq = oplog.append(term, WriteBatchFormat.TYPE_WRITE_BATCH, WriteBatchFormat.encode(ops));
+            } catch (StaleTermException e) {
+                throw replication.fenced(e);
+            } finally {
+                replication.endWrite();
             }
-            return oplog.append(oplog.currentTerm(), WriteBatchFormat.TYPE_WRITE_BATCH, WriteBatchFormat.encode(ops));
         } finally {
             lifecycle.readLock().unlock();
         }
+        replication.awaitConcern(seq, concern);
+        return seq;
     }
 
-    private int namespaceIdForWrite(String name) {
+    /**
+     * Waits until {@code concern.followers()} followers hold the write at {@code sequence} (and everything before it)
+     * durably: for a host that wrote with a weaker concern and needs a stronger one for some writes.
+     *
+     * @param sequence a sequence this primary returned from a write
+     * @param concern  how many followers, and how long to wait
+     * @throws WriteConcernException if too few followers acknowledge in time
+     * @throws NotPrimaryException   if this store stops being primary meanwhile
+     * @throws StorageException      if the store is closed
+     */
+    public void awaitReplication(long sequence, WriteConcern concern) {
+        ensureOpen();
+        Objects.requireNonNull(concern, "concern");
+        replication.awaitConcern(sequence, concern);
+    }
+
+    private int namespaceIdForWrite(String name, long term) {
         OptionalInt id = namespaces.idOf(name);
         if (id.isPresent()) {
             return id.getAsInt();
@@ -171,7 +238,7 @@ public final class Store implements AutoCloseable {
             }
             int next = namespaces.nextId();
             // The record is applied (and the name registered) before append returns.
-            oplog.append(oplog.currentTerm(), WriteBatchFormat.TYPE_NAMESPACE,
+            oplog.append(term, WriteBatchFormat.TYPE_NAMESPACE,
                     WriteBatchFormat.encodeNamespace(next, name));
             return next;
         }
@@ -303,6 +370,66 @@ public final class Store implements AutoCloseable {
         return dir;
     }
 
+    /** @return whether this store takes client writes ({@link Role#PRIMARY}) or copies a primary's */
+    public Role role() {
+        return replication.role();
+    }
+
+    /** @return the highest term this store has seen; terms never go down, also across restarts */
+    public long term() {
+        return oplog.currentTerm();
+    }
+
+    /**
+     * Makes this store the primary of {@code term}, as the host's coordinator (ZooKeeper, etcd, a Raft group)
+     * decided. Stops following first, and records that {@code term} starts at the next sequence. Terms only grow:
+     * each promotion needs a term above every term this store has seen, so two stores can never be primary of the
+     * same term.
+     *
+     * @param term the new term, above {@link #term()}; promoting the current primary to its own term does nothing
+     * @throws StaleTermException       if {@code term} is not above every term this store has seen
+     * @throws IllegalArgumentException if {@code term} is below 1
+     * @throws StorageException         if the store is closed
+     */
+    public void promote(long term) {
+        replication.promote(term);
+    }
+
+    /**
+     * Makes this store a follower of the primary at {@code primaryEndpoint}: it stops taking writes at once (writes
+     * in flight finish first; later ones get {@link NotPrimaryException}), raises its term to {@code term} durably,
+     * and from then on copies the primary's oplog, refusing any primary and any record of a lower term.
+     *
+     * @param primaryEndpoint what the primary's {@link #replicationStatus()} reports as its endpoint
+     * @param term            the primary's term as the coordinator knows it
+     * @throws StaleTermException    if {@code term} is below a term this store has seen
+     * @throws IllegalStateException if the store was opened without replication options
+     * @throws StorageException      if the store is closed
+     */
+    public void follow(String primaryEndpoint, long term) {
+        Objects.requireNonNull(primaryEndpoint, "primaryEndpoint");
+        replication.follow(primaryEndpoint, term);
+    }
+
+    /**
+     * Stops taking writes and stops following, for example when the host loses its lease. Writes in flight finish
+     * first; later ones get {@link NotPrimaryException}.
+     *
+     * @throws StorageException if the store is closed
+     */
+    public void stepDown() {
+        replication.stepDown();
+    }
+
+    /**
+     * @return role, term, follower state and lag, and on a primary every follower's acknowledged sequence and lag
+     * @throws StorageException if the store is closed
+     */
+    public ReplicationStatus replicationStatus() {
+        ensureOpen();
+        return replication.status();
+    }
+
     /**
      * @return the key ranges found damaged since the store was opened; reads in them throw
      *         {@link CorruptionException}
@@ -346,6 +473,7 @@ public final class Store implements AutoCloseable {
             lifecycle.writeLock().unlock();
         }
         try {
+            replication.close();
             maintenance.close();
             oplog.close();
             manifest.recordCleanClose(oplog.lastSequence());

@@ -1,5 +1,6 @@
 package io.kintsugi.engine;
 
+import io.kintsugi.engine.replication.ReplicationOptions;
 import io.kintsugi.oplog.Durability;
 
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ public final class StoreOptions {
     private final int bloomBitsPerKey;
     private final long oplogSegmentSize;
     private final List<StoreListener> listeners;
+    private final ReplicationOptions replication;
 
     private StoreOptions(Builder b) {
         this.durability = b.durability;
@@ -42,6 +44,7 @@ public final class StoreOptions {
         this.bloomBitsPerKey = b.bloomBitsPerKey;
         this.oplogSegmentSize = b.oplogSegmentSize;
         this.listeners = List.copyOf(b.listeners);
+        this.replication = b.replication;
     }
 
     /** @return a builder with every default set */
@@ -99,6 +102,13 @@ public final class StoreOptions {
         return oplogSegmentSize;
     }
 
+    /**
+     * @return how the store replicates, or null for a store on its own (which is always its own primary)
+     */
+    public ReplicationOptions replication() {
+        return replication;
+    }
+
     /** @return listeners told of corruption, flushes and compactions (metadata only) */
     public List<StoreListener> listeners() {
         return listeners;
@@ -116,6 +126,7 @@ public final class StoreOptions {
         private int bloomBitsPerKey = 10;
         private long oplogSegmentSize = 64L << 20;
         private final List<StoreListener> listeners = new ArrayList<>();
+        private ReplicationOptions replication;
 
         private Builder() {
         }
@@ -234,6 +245,18 @@ public final class StoreOptions {
          */
         public Builder listener(StoreListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Makes the store a member of a replica set. It then opens as a follower of nobody and takes writes only
+         * once promoted; see {@link ReplicationOptions}.
+         *
+         * @param options replication options, or null for a store on its own
+         * @return this builder
+         */
+        public Builder replication(ReplicationOptions options) {
+            this.replication = options;
             return this;
         }
 

@@ -52,7 +52,7 @@ final class StoreRecovery {
     /** Everything an open store is made of. */
     record Opened(Path dir, UUID storeId, StoreOptions options, Oplog oplog, Manifest manifest, VersionSet versions,
                   NamespaceTable namespaces, WriteApplier applier, Maintenance maintenance, DamageLog damage,
-                  BlockCache cache) {
+                  BlockCache cache, TermHistoryFile terms) {
     }
 
     private StoreRecovery() {
@@ -128,6 +128,7 @@ final class StoreRecovery {
                 .durableRecordListener(applier)
                 .build());
         opened.add(oplog);
+        TermHistoryFile terms = TermHistoryFile.open(dir, storeId, oplog.currentTerm());
         ManifestChecks.checkOplog(state, dir, oplogDir, oplog.firstSequence(), oplog.lastSequence());
         // Only now that every check passed may unlisted files go: with an older manifest they hold live data.
         removeUnlisted(files);
@@ -148,7 +149,7 @@ final class StoreRecovery {
                 + " segment files, replayed " + replayed + " oplog records after sequence "
                 + state.flushedSequence());
         return new Opened(dir, storeId, options, oplog, manifest, versions, namespaces, applier, maintenance[0],
-                damage, cache);
+                damage, cache, terms);
     }
 
     /**

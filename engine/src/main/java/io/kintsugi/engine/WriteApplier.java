@@ -30,6 +30,10 @@ final class WriteApplier implements DurableRecordListener {
     private final ReentrantLock applyLock = new ReentrantLock();
     private final Runnable onSealed;
     private volatile long visibleSequence;
+    /** When recent sequences became visible, by sequence modulo the ring size: for replication lag. */
+    private static final int TIMES = 1 << 16;
+    private final long[] timeSequence = new long[TIMES];
+    private final long[] timeNanos = new long[TIMES];
 
     WriteApplier(VersionSet versions, NamespaceTable namespaces, long memtableBudget, Path oplogDir,
                  long visibleSequence, Runnable onSealed) {
@@ -46,12 +50,25 @@ final class WriteApplier implements DurableRecordListener {
         return visibleSequence;
     }
 
+    /**
+     * @param sequence a sequence
+     * @return {@link System#nanoTime()} when it became visible, or -1 if it is older than the last 65 536 or unknown
+     */
+    long visibleAtNanos(long sequence) {
+        int slot = (int) (sequence & (TIMES - 1));
+        long t = timeNanos[slot];
+        return timeSequence[slot] == sequence ? t : -1;
+    }
+
     @Override
     public void onDurable(LogRecord record) {
         boolean sealed;
         applyLock.lock();
         try {
             apply(record);
+            int slot = (int) (record.sequence() & (TIMES - 1));
+            timeNanos[slot] = System.nanoTime();
+            timeSequence[slot] = record.sequence();
             visibleSequence = record.sequence();
             sealed = versions.current().active.approximateBytes() >= memtableBudget && sealActiveLocked();
         } finally {

@@ -10,7 +10,9 @@ public enum FileKind {
     /** The oplog's metadata file: {@link LogMetadataFormat}. */
     OPLOG_METADATA(2),
     /** A store's sorted, immutable segment file of checksummed blocks (defined in the engine module). */
-    STORE_SEGMENT(3);
+    STORE_SEGMENT(3),
+    /** A store's term history: which primary started each term at which sequence (defined in the engine module). */
+    TERM_HISTORY(4);
 
     private final int code;
 
