@@ -51,8 +51,6 @@ final class FollowingSession {
     private volatile long primaryLastSequence = -1;
     private volatile long behindSinceNanos;
     private volatile long reconnects;
-    private volatile long badFrames;
-    private volatile long protocolErrors;
     private volatile String lastError;
     private volatile DivergenceReport divergence;
 
@@ -91,8 +89,9 @@ final class FollowingSession {
         long behind = behindSinceNanos;
         return new ReplicationStatus(role, term, lastSequence, ownEndpoint, state, endpoint, primaryLast,
                 primaryLast < 0 ? 0 : Math.max(0, primaryLast - lastSequence),
-                behind == 0 ? 0 : Math.max(0, (System.nanoTime() - behind) / 1_000_000), reconnects, badFrames,
-                protocolErrors, lastError, Optional.ofNullable(divergence), List.of());
+                behind == 0 ? 0 : Math.max(0, (System.nanoTime() - behind) / 1_000_000), reconnects,
+                replication.badFrames.get(), replication.protocolErrors.get(), lastError,
+                Optional.ofNullable(divergence), List.of());
     }
 
     private void run() {
@@ -163,12 +162,8 @@ final class FollowingSession {
             connection.readTimeout(options.peerTimeout());
             return converse(channel);
         } catch (ReplicationProtocolException e) {
-            if (e.problem() == Problem.CHECKSUM_MISMATCH) {
-                badFrames++;
-            } else {
-                protocolErrors++;
-            }
-            lastError = e.getMessage();
+            lastError = e.getMessage(); // before the count: status readers wait on counts
+            replication.countRefused(e);
             LOG.log(Level.WARNING, "replication from " + endpoint + " to store " + replication.storeId
                     + ": dropped the connection: " + e.getMessage());
             reject(channel, ReplicationFrameFormat.REASON_PROTOCOL_ERROR, e.getMessage());
@@ -187,8 +182,8 @@ final class FollowingSession {
             if (stopped || replication.closed()) {
                 return Next.STOP;
             }
-            state = FollowerState.FAILED;
             lastError = "this store failed to apply replicated records: " + e.getMessage();
+            state = FollowerState.FAILED;
             LOG.log(Level.ERROR, "store " + replication.storeId + " stops following " + endpoint + ": "
                     + lastError, e);
             return Next.STOP;
@@ -217,9 +212,9 @@ final class FollowingSession {
         }
         if (replication.auth.enabled()
                 && !Authenticator.matches(replication.auth.welcomeProof(nonce, w.signedBody()), w.proof())) {
-            state = FollowerState.AUTHENTICATION_FAILED;
-            protocolErrors++;
             lastError = "the store at " + endpoint + " did not prove it knows this store's replication secret";
+            replication.protocolErrors.incrementAndGet();
+            state = FollowerState.AUTHENTICATION_FAILED;
             LOG.log(Level.WARNING, lastError);
             reject(channel, ReplicationFrameFormat.REASON_AUTHENTICATION_FAILED, lastError);
             return Next.RETRY_LATER;
@@ -228,9 +223,9 @@ final class FollowingSession {
         byte[] proof = replication.auth.fetchProof(w.nonce(), nonce, replication.storeId, helloTerm, myLast + 1);
         if (w.term() < helloTerm) {
             // Ask anyway, with proof: the stale primary checks the proof, steps down and says so.
-            state = FollowerState.NO_PRIMARY;
             lastError = "the store at " + endpoint + " is primary of term " + w.term() + ", below term " + helloTerm
                     + " which this store has seen";
+            state = FollowerState.NO_PRIMARY;
             channel.send(ReplicationFrameFormat.fetch(myLast + 1, proof));
             Frame answer = channel.receive(FrameChannel.HANDSHAKE_FRAME_LIMIT);
             if (answer.type() == ReplicationFrameFormat.TYPE_REJECT) {
@@ -247,18 +242,18 @@ final class FollowingSession {
         if (myLast > agreed) {
             divergence = DivergenceFinder.find(replication.oplog, replication.namespaces, agreed, myLast, w.primary(),
                     w.term());
-            state = FollowerState.DIVERGED;
             lastError = "this store's log " + divergence;
+            state = FollowerState.DIVERGED;
             LOG.log(Level.ERROR, "store " + replication.storeId + " stops following " + endpoint + ": " + lastError);
             reject(channel, ReplicationFrameFormat.REASON_PROTOCOL_ERROR, "the follower's log diverged from the "
                     + "primary's after sequence " + agreed);
             return Next.STOP;
         }
         if (myLast + 1 < w.firstSequence()) {
-            state = FollowerState.NEEDS_RESYNC;
             lastError = "the primary at " + endpoint + " retains sequences from " + w.firstSequence()
                     + " on, but this store needs " + (myLast + 1) + " next; it needs a resync, records are never "
                     + "skipped";
+            state = FollowerState.NEEDS_RESYNC;
             LOG.log(Level.ERROR, "store " + replication.storeId + ": " + lastError);
             return Next.STOP;
         }
@@ -383,7 +378,6 @@ final class FollowingSession {
             }
             case ReplicationFrameFormat.REASON_AUTHENTICATION_FAILED -> {
                 state = FollowerState.AUTHENTICATION_FAILED;
-                protocolErrors++;
                 return Next.RETRY_LATER;
             }
             case ReplicationFrameFormat.REASON_NOT_RETAINED -> {

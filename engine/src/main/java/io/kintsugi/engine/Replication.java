@@ -43,6 +43,10 @@ final class Replication implements AutoCloseable {
     final ReplicationOptions options;
     final Authenticator auth;
     final AckTracker acks = new AckTracker();
+    /** Frames this store received that failed a checksum, in either role, since it opened. */
+    final java.util.concurrent.atomic.AtomicLong badFrames = new java.util.concurrent.atomic.AtomicLong();
+    /** Other frames this store refused (malformed, out of turn or order, failed authentication). */
+    final java.util.concurrent.atomic.AtomicLong protocolErrors = new java.util.concurrent.atomic.AtomicLong();
 
     private final ReentrantReadWriteLock roleLock = new ReentrantReadWriteLock();
     private final Set<ShippingSession> shipping = ConcurrentHashMap.newKeySet();
@@ -94,6 +98,15 @@ final class Replication implements AutoCloseable {
         ShippingSession s = new ShippingSession(this, connection);
         shipping.add(s);
         s.start();
+    }
+
+    /** Counts a refused frame. */
+    void countRefused(io.kintsugi.engine.replication.ReplicationProtocolException e) {
+        if (e.problem() == io.kintsugi.engine.replication.ReplicationProtocolException.Problem.CHECKSUM_MISMATCH) {
+            badFrames.incrementAndGet();
+        } else {
+            protocolErrors.incrementAndGet();
+        }
     }
 
     void sessionEnded(ShippingSession s) {
@@ -259,14 +272,17 @@ final class Replication implements AutoCloseable {
             if (closed || higherTerm <= primaryTerm && role == Role.PRIMARY) {
                 return;
             }
-            if (role == Role.PRIMARY) {
-                long old = primaryTerm;
-                demoteLocked("it was primary at term " + old + " but " + source + " has seen term " + higherTerm);
-                LOG.log(Level.WARNING, () -> "store " + storeId + " stops accepting writes: it was primary at term "
-                        + old + " but " + source + " has seen term " + higherTerm);
-            }
-            if (higherTerm > oplog.currentTerm()) {
-                oplog.advanceTerm(higherTerm);
+            try {
+                if (higherTerm > oplog.currentTerm()) {
+                    oplog.advanceTerm(higherTerm); // durable before anyone can see the demotion
+                }
+            } finally {
+                if (role == Role.PRIMARY) {
+                    long old = primaryTerm;
+                    demoteLocked("it was primary at term " + old + " but " + source + " has seen term " + higherTerm);
+                    LOG.log(Level.WARNING, () -> "store " + storeId + " stops accepting writes: it was primary at "
+                            + "term " + old + " but " + source + " has seen term " + higherTerm);
+                }
             }
         } finally {
             roleLock.writeLock().unlock();
@@ -314,7 +330,7 @@ final class Replication implements AutoCloseable {
         String endpoint = options == null ? null : options.transport().endpoint();
         if (f == null) {
             return new ReplicationStatus(role, oplog.currentTerm(), last, endpoint, FollowerState.IDLE, null, -1, 0,
-                    0, 0, 0, 0, null, Optional.empty(),
+                    0, 0, badFrames.get(), protocolErrors.get(), null, Optional.empty(),
                     role == Role.PRIMARY ? acks.status(last, applier::visibleAtNanos) : List.of());
         }
         return f.status(role, oplog.currentTerm(), last, endpoint);

@@ -75,6 +75,7 @@ final class ShippingSession {
             channel.connection().readTimeout(options.peerTimeout());
             handshakeAndStream();
         } catch (ReplicationProtocolException e) {
+            replication.countRefused(e);
             LOG.log(Level.WARNING, "replication from store " + replication.storeId + " to " + peer
                     + " stopped: " + e.getMessage());
             reject(ReplicationFrameFormat.REASON_PROTOCOL_ERROR, e.getMessage());
@@ -132,6 +133,7 @@ final class ShippingSession {
         ReplicationFrameFormat.Fetch fetch = ReplicationFrameFormat.decodeFetch(second.body());
         if (replication.auth.enabled() && !Authenticator.matches(replication.auth.fetchProof(nonce, hello.nonce(),
                 hello.follower(), hello.followerTerm(), fetch.fromSequence()), fetch.proof())) {
+            replication.protocolErrors.incrementAndGet();
             LOG.log(Level.WARNING, "replication peer " + peer + " (claiming to be store " + hello.follower()
                     + ") failed authentication: " + (fetch.proof().length == 0 ? "it sent no proof"
                     : "its proof does not match the shared secret"));

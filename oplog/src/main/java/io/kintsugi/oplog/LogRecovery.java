@@ -40,6 +40,7 @@ final class LogRecovery {
 
     /** Where the writer resumes, and what recovery found. */
     record Result(LogState state, Segment active, long activeSize, long nextSequence, long currentTerm,
+                  long lastRecordTerm,
                   RecoveryReport report) {
     }
 
@@ -147,7 +148,7 @@ final class LogRecovery {
         RecoveryReport report = new RecoveryReport(dir, meta.logId(), false, files.size(), files.firstKey(),
                 expected - 1, records, torn, List.copyOf(removedTemporaryFiles), List.copyOf(finishedRetention));
         LOG.log(Level.DEBUG, () -> "opened oplog " + dir + ": " + report);
-        return new Result(state, active, activeSize, expected, currentTerm, report);
+        return new Result(state, active, activeSize, expected, currentTerm, term, report);
     }
 
     private TreeMap<Long, Path> listSegments() throws IOException {
@@ -190,7 +191,7 @@ final class LogRecovery {
         RecoveryReport report = new RecoveryReport(dir, id, true, 1, first, first - 1, 0, Optional.empty(),
                 List.copyOf(removedTemporaryFiles), List.of());
         LOG.log(Level.INFO, () -> "created oplog " + dir + " with id " + id + " starting at sequence " + first);
-        return new Result(state, segment, SegmentHeaderFormat.LENGTH, first, 0, report);
+        return new Result(state, segment, SegmentHeaderFormat.LENGTH, first, 0, 0, report);
     }
 
     /**

@@ -39,6 +39,8 @@ final class LogWriter implements EventHandler<AppendEvent> {
     private long activeSize;
     private long nextSequence;
     private volatile long currentTerm;
+    /** The term of the last record in the log (0 when none is retained); record terms never go down. */
+    private long lastRecordTerm;
 
     private ByteBuffer batch = ByteBuffer.allocateDirect(INITIAL_BUFFER).order(ByteOrder.LITTLE_ENDIAN);
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -61,8 +63,8 @@ final class LogWriter implements EventHandler<AppendEvent> {
     private long rejected;
     private volatile OplogStats stats = new OplogStats(0, 0, 0, 0, 0, 0);
 
-    LogWriter(LogState state, Segment active, long activeSize, long nextSequence, long currentTerm)
-            throws IOException {
+    LogWriter(LogState state, Segment active, long activeSize, long nextSequence, long currentTerm,
+              long lastRecordTerm) throws IOException {
         this.state = state;
         this.durability = state.options.durability();
         this.segmentSize = state.options.segmentSize();
@@ -73,6 +75,7 @@ final class LogWriter implements EventHandler<AppendEvent> {
         this.activeSize = activeSize;
         this.nextSequence = nextSequence;
         this.currentTerm = currentTerm;
+        this.lastRecordTerm = lastRecordTerm;
         state.publishEnd(new LogState.End(active, activeSize, nextSequence - 1));
     }
 
@@ -128,8 +131,10 @@ final class LogWriter implements EventHandler<AppendEvent> {
     }
 
     private void append(AppendEvent e) throws IOException {
-        if (e.term < currentTerm) {
-            reject(e, new StaleTermException(currentTerm, e.term));
+        // A primary's own append fences on the highest term seen; a follower's copy only on the log's last record.
+        long floor = e.kind == AppendEvent.Kind.APPEND ? currentTerm : lastRecordTerm;
+        if (e.term < floor) {
+            reject(e, new StaleTermException(floor, e.term));
             return;
         }
         if (e.kind == AppendEvent.Kind.APPEND_AT && e.sequence != nextSequence) {
@@ -151,7 +156,8 @@ final class LogWriter implements EventHandler<AppendEvent> {
         long offset = activeSize + batch.position();
         RecordFormat.encode(batch, nextSequence, e.term, e.type, e.payload);
         active.index().add(nextSequence, offset);
-        currentTerm = e.term;
+        currentTerm = Math.max(currentTerm, e.term);
+        lastRecordTerm = e.term;
         addPending(e.future, nextSequence, null,
                 listener == null ? null : new LogRecord(nextSequence, e.term, e.type, e.payload));
         nextSequence++;

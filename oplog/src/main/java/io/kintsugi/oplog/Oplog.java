@@ -71,7 +71,7 @@ public final class Oplog implements AutoCloseable {
         this.lockChannel = lockChannel;
         this.recoveryReport = recovered.report();
         this.writer = new LogWriter(state, recovered.active(), recovered.activeSize(), recovered.nextSequence(),
-                recovered.currentTerm());
+                recovered.currentTerm(), recovered.lastRecordTerm());
         String name = "kintsugi-oplog-writer-" + state.dir.getFileName();
         this.disruptor = new Disruptor<>(AppendEvent::new, state.options.ringSize(), r -> {
             Thread t = new Thread(r, name);
@@ -193,12 +193,16 @@ public final class Oplog implements AutoCloseable {
      * Appends a record with a sequence number and term the caller supplies, as a follower does with the
      * primary's records, and returns once it is durable.
      *
+     * <p>Unlike {@link #append}, the term may be below {@link #currentTerm()}: a follower that has already seen a
+     * new primary's term still copies the older terms' records it lacks. It must not be below the term of the log's
+     * last record: terms never go down within a log.
+     *
      * @param sequence must be exactly the log's next sequence number
-     * @param term     must not be lower than {@link #currentTerm()}
+     * @param term     must not be lower than the term of the log's last record
      * @param type     record type, 0..255 (followers copy reserved types too)
      * @param payload  the payload; do not change it until the append completes
      * @throws SequenceMismatchException if {@code sequence} is not the next one
-     * @throws StaleTermException        if {@code term} is lower than the log's current term
+     * @throws StaleTermException        if {@code term} is lower than the term of the log's last record
      * @throws IllegalArgumentException  if an argument is outside its limits
      * @throws StorageException          if the log is closed or failed
      */
@@ -210,7 +214,7 @@ public final class Oplog implements AutoCloseable {
      * Like {@link #appendAt} but does not wait.
      *
      * @param sequence must be exactly the log's next sequence number
-     * @param term     must not be lower than {@link #currentTerm()}
+     * @param term     must not be lower than the term of the log's last record
      * @param type     record type, 0..255
      * @param payload  the payload; do not change it until the future completes
      * @return the sequence number, once durable; or the failure

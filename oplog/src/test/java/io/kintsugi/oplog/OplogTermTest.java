@@ -71,4 +71,23 @@ class OplogTermTest {
             assertEquals(3, log.stats().rejected(), "rejections are counted: " + log.stats());
         }
     }
+
+    @Test
+    void aFollowerCopiesRecordsOfTermsBelowTheHighestItHasSeen() {
+        try (Oplog log = Oplog.open(dir)) {
+            log.appendAt(1, 1, 1, new byte[1]);
+            log.advanceTerm(5); // told of a new primary before it copied the old term's records
+            log.appendAt(2, 1, 1, new byte[1]);
+            log.appendAt(3, 5, 1, new byte[1]);
+            assertEquals(5, log.currentTerm());
+            StaleTermException below = assertThrows(StaleTermException.class, () -> log.appendAt(4, 4, 1,
+                    new byte[1]));
+            assertEquals(5, below.currentTerm());
+            assertThrows(StaleTermException.class, () -> log.append(4, 1, new byte[1]));
+        }
+        try (Oplog log = Oplog.open(dir)) {
+            assertThrows(StaleTermException.class, () -> log.appendAt(4, 4, 1, new byte[1]),
+                    "the last record's term survives a restart");
+        }
+    }
 }

@@ -16,8 +16,9 @@ import java.util.Optional;
  * @param lagRecords           {@code primaryLastSequence - lastSequence} on a follower, 0 on a primary
  * @param lagMillis            on a follower, how long it has been behind the primary (0 when caught up)
  * @param reconnects           connection attempts made after the first one, since following started
- * @param badFrames            frames from the primary that failed a checksum and were dropped
- * @param protocolErrors       other frames that were rejected (malformed, out of order, failed authentication)
+ * @param badFrames            frames this store received, in either role, that failed a checksum and were dropped
+ *                             unapplied (the connection is then reopened), since it opened
+ * @param protocolErrors       other frames it refused (malformed, out of turn or order, failed authentication)
  * @param lastError            the last failure, metadata only, or null
  * @param divergence           the divergence found, when {@code followerState} is DIVERGED
  * @param followers            on a primary, every follower that connected since this store opened

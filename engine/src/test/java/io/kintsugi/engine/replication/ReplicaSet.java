@@ -26,6 +26,7 @@ final class ReplicaSet implements AutoCloseable {
     private final Path root;
     private final Function<String, ReplicationTransport> transports;
     private final UnaryOperator<ReplicationOptions.Builder> tuning;
+    private final UnaryOperator<StoreOptions.Builder> storeTuning;
     private final Store[] stores;
     private final String[] endpoints;
 
@@ -37,9 +38,16 @@ final class ReplicaSet implements AutoCloseable {
      */
     ReplicaSet(Path root, int size, Function<String, ReplicationTransport> transports,
                UnaryOperator<ReplicationOptions.Builder> tuning) {
+        this(root, size, transports, tuning, UnaryOperator.identity());
+    }
+
+    /** Like the other constructor, with {@code storeTuning} adjusting every store's options too. */
+    ReplicaSet(Path root, int size, Function<String, ReplicationTransport> transports,
+               UnaryOperator<ReplicationOptions.Builder> tuning, UnaryOperator<StoreOptions.Builder> storeTuning) {
         this.root = root;
         this.transports = transports;
         this.tuning = tuning;
+        this.storeTuning = storeTuning;
         this.stores = new Store[size];
         this.endpoints = new String[size];
         for (int i = 0; i < size; i++) {
@@ -58,7 +66,8 @@ final class ReplicaSet implements AutoCloseable {
             throw new IllegalStateException("store " + i + " is open");
         }
         ReplicationOptions options = tuning.apply(ReplicationOptions.builder(transports.apply("r" + i))).build();
-        stores[i] = Store.open(root.resolve("r" + i), StoreOptions.builder().replication(options).build());
+        stores[i] = Store.open(root.resolve("r" + i),
+                storeTuning.apply(StoreOptions.builder()).replication(options).build());
         endpoints[i] = stores[i].replicationStatus().endpoint();
         return stores[i];
     }

@@ -220,7 +220,9 @@ class FormatClassesTest {
         assertEquals(FileKind.OPLOG_METADATA, FileKind.ofCode(2));
         assertNull(FileKind.ofCode(0));
         assertEquals(FileKind.STORE_SEGMENT, FileKind.ofCode(3));
-        assertNull(FileKind.ofCode(4));
+        assertEquals(FileKind.TERM_HISTORY, FileKind.ofCode(4));
+        assertEquals(4, FileKind.TERM_HISTORY.code());
+        assertNull(FileKind.ofCode(5));
         assertNull(FileKind.ofCode(255));
     }
 
