@@ -11,7 +11,7 @@ import java.util.UUID;
  * @param ackedSequence     the highest sequence it acknowledged as durable and applied
  * @param lagRecords        the primary's last sequence minus {@code ackedSequence}
  * @param lagMillis         how long the oldest record it has not acknowledged has been durable on the primary; 0
- *                          when caught up
+ *                          when caught up, -1 when that record is older than the last 65 536 the primary remembers
  * @param sessions          how many connections it has opened since this store opened
  * @param lastContactMillis wall-clock time of the last frame from it
  */
