@@ -178,7 +178,7 @@ final class FollowingSession {
             return Next.RETRY_LATER;
         } catch (InterruptedException e) {
             return Next.STOP;
-        } catch (StorageException e) {
+        } catch (RuntimeException e) { // its own store failed, or a defect: stop rather than guess
             if (stopped || replication.closed()) {
                 return Next.STOP;
             }
@@ -330,7 +330,13 @@ final class FollowingSession {
                 TermHistory.Entry writer = primaryHistory.entryAt(r.sequence());
                 // Waits for earlier appends, so that the history never runs ahead of a record that could still fail.
                 awaitAppend(last);
-                replication.terms.recordWriter(r.sequence(), r.term(), writer.primary());
+                try {
+                    replication.terms.recordWriter(r.sequence(), r.term(), writer.primary());
+                } catch (IllegalArgumentException e) {
+                    throw new ReplicationProtocolException(Problem.OUT_OF_ORDER, "record " + r.sequence()
+                            + " of term " + r.term() + " conflicts with this store's term history: "
+                            + e.getMessage());
+                }
                 recordedTerm = r.term();
             }
             last = replication.oplog.appendAtAsync(r.sequence(), r.term(), r.type(), r.payload());

@@ -85,6 +85,8 @@ final class ShippingSession {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "replication from store " + replication.storeId + " to " + peer + " failed", e);
         } finally {
             stopped = true;
             channel.close();

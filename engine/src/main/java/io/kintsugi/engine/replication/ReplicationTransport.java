@@ -38,7 +38,7 @@ public interface ReplicationTransport extends Closeable {
      */
     ReplicationConnection connect(String endpoint, Duration timeout) throws IOException;
 
-    /** Stops listening; connections already made stay open until their owners close them. */
+    /** Stops listening, so that {@link #listen} may be called again; connections already made stay open. */
     @Override
     void close();
 }

@@ -123,7 +123,9 @@ public final class TcpTransport implements ReplicationTransport {
         if (s != null) {
             closeQuietly(s);
         }
+        server = null; // a store reopened with the same options listens again
         Thread t = acceptor;
+        acceptor = null;
         if (t != null) {
             try {
                 t.join(5_000);

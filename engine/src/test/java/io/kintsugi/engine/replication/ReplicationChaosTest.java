@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ReplicationChaosTest {
 
-    private static final int STEPS = Integer.getInteger("kintsugi.replication.steps", 60);
+    private static final int STEPS = Integer.getInteger("kintsugi.replication.steps", 200);
     private static final List<String> NAMESPACES = List.of("a", "b");
 
     @TempDir
