@@ -85,6 +85,39 @@ class ResultsReportTest {
     }
 
     @Test
+    void aReplicationResultIsListedButNotCompared(@TempDir Path dir) throws IOException {
+        // ReplicationBenchmark's shape: no store parameter, sample mode with percentiles as secondary metrics.
+        Path json = dir.resolve("jmh.json");
+        Files.writeString(json, """
+                [{"jmhVersion": "1.37", "benchmark": "io.kintsugi.benchmarks.ReplicationBenchmark.putTwoFollowers",
+                  "mode": "sample", "threads": 1, "forks": 1, "warmupIterations": 1, "warmupTime": "1 s",
+                  "measurementIterations": 2, "measurementTime": "2 s",
+                  "params": {"durability": "NONE", "transport": "tcp"},
+                  "primaryMetric": {"score": 103.6, "scoreError": 9.9, "scoreUnit": "us/op",
+                                    "scorePercentiles": {"50.0": 64.7, "99.0": 435.7},
+                                    "rawDataHistogram": [[[[44.352, 1], [64.704, 3]]]]},
+                  "secondaryMetrics": {"p0.50": {"score": 64.7, "scoreError": "NaN", "scoreUnit": "us/op"},
+                                       "p0.99": {"score": 435.7, "scoreError": "NaN", "scoreUnit": "us/op"}}},
+                 {"jmhVersion": "1.37", "benchmark": "io.kintsugi.benchmarks.ReplicationBenchmark.put4Threads",
+                  "mode": "thrpt", "threads": 4, "forks": 1, "warmupIterations": 1, "warmupTime": "1 s",
+                  "measurementIterations": 2, "measurementTime": "2 s",
+                  "params": {"durability": "NONE", "transport": "tcp"},
+                  "primaryMetric": {"score": 30194.9, "scoreError": "NaN", "scoreUnit": "ops/s"},
+                  "secondaryMetrics": {}}]
+                """);
+        List<Path> written = ResultsReport.write(json, "x", "2026-11-22", MACHINE);
+        assertEquals(List.of(dir.resolve("README.md")), written);
+        String readme = Files.readString(written.get(0), StandardCharsets.UTF_8);
+        assertTrue(readme.contains("No workload was measured for Kintsugi and a peer."), readme);
+        // The parameters come in no particular order.
+        assertTrue(readme.lines().anyMatch(l -> l.startsWith("| ReplicationBenchmark.putTwoFollowers | ")
+                && l.contains("durability=NONE") && l.contains("transport=tcp")
+                && l.endsWith(" | 1 | 104 | ± 9.90 | us/op |")), readme);
+        assertTrue(readme.lines().anyMatch(l -> l.startsWith("| ReplicationBenchmark.put4Threads | ")
+                && l.endsWith(" | 4 | 30,195 | n/a | ops/s |")), readme);
+    }
+
+    @Test
     void refusesAFileThatIsNotJmhJson(@TempDir Path dir) throws IOException {
         Path json = dir.resolve("jmh.json");
         Files.writeString(json, "{}");
