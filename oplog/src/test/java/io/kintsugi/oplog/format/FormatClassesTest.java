@@ -219,8 +219,11 @@ class FormatClassesTest {
         assertEquals(FileKind.OPLOG_SEGMENT, FileKind.ofCode(1));
         assertEquals(FileKind.OPLOG_METADATA, FileKind.ofCode(2));
         assertNull(FileKind.ofCode(0));
+        assertEquals(3, FileKind.STORE_SEGMENT.code());
         assertEquals(FileKind.STORE_SEGMENT, FileKind.ofCode(3));
-        assertNull(FileKind.ofCode(4));
+        assertEquals(4, FileKind.TERM_HISTORY.code());
+        assertEquals(FileKind.TERM_HISTORY, FileKind.ofCode(4));
+        assertNull(FileKind.ofCode(5));
         assertNull(FileKind.ofCode(255));
     }
 
