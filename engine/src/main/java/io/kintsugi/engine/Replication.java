@@ -165,10 +165,6 @@ final class Replication implements AutoCloseable {
         if (concern.followers() == 0) {
             return;
         }
-        if (options == null) {
-            throw new IllegalArgumentException("a write concern of " + concern.followers() + " follower(s) needs a "
-                    + "store opened with replication options");
-        }
         try {
             acks.await(sequence, concern.followers(), concern.timeout(), () -> {
                 NotPrimaryException e = notPrimary();
@@ -179,6 +175,17 @@ final class Replication implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StorageException("interrupted while waiting for followers to acknowledge write " + sequence);
+        }
+    }
+
+    /**
+     * @throws IllegalArgumentException if {@code concern} asks for followers and this store has no replication
+     */
+    void checkConcern(WriteConcern concern) {
+        java.util.Objects.requireNonNull(concern, "concern");
+        if (concern.followers() > 0 && options == null) {
+            throw new IllegalArgumentException("a write concern of " + concern.followers() + " follower(s) needs a "
+                    + "store opened with replication options; this one has none");
         }
     }
 

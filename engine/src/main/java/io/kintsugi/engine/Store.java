@@ -4,13 +4,13 @@ import io.kintsugi.engine.format.WriteBatchFormat;
 import io.kintsugi.engine.manifest.Manifest;
 import io.kintsugi.engine.table.BlockCache;
 import io.kintsugi.engine.table.Entry;
-import io.kintsugi.oplog.CorruptionException;
 import io.kintsugi.engine.replication.NotPrimaryException;
 import io.kintsugi.engine.replication.ReplicationOptions;
 import io.kintsugi.engine.replication.ReplicationStatus;
 import io.kintsugi.engine.replication.Role;
 import io.kintsugi.engine.replication.WriteConcern;
 import io.kintsugi.engine.replication.WriteConcernException;
+import io.kintsugi.oplog.CorruptionException;
 import io.kintsugi.oplog.Oplog;
 import io.kintsugi.oplog.StaleTermException;
 import io.kintsugi.oplog.StorageException;
@@ -183,7 +183,7 @@ public final class Store implements AutoCloseable {
         if (batch.size() == 0) {
             throw new IllegalArgumentException("a write batch must hold at least one operation");
         }
-        Objects.requireNonNull(concern, "concern");
+        replication.checkConcern(concern); // before writing: a write must not fail after it was made
         long seq;
         lifecycle.readLock().lock();
         try {
@@ -221,7 +221,7 @@ public final class Store implements AutoCloseable {
      */
     public void awaitReplication(long sequence, WriteConcern concern) {
         ensureOpen();
-        Objects.requireNonNull(concern, "concern");
+        replication.checkConcern(concern);
         replication.awaitConcern(sequence, concern);
     }
 

@@ -78,4 +78,27 @@ class ReplicationBasicsTest {
         assertEquals(1, e.term());
         assertArrayEquals(b(oracle.get("k0")), set.store(2).namespace("orders").get(b("k0")));
     }
+
+    @Test
+    void aStoreWithoutReplicationIsItsOwnPrimaryAndRefusesFollowerConcernsBeforeWriting() {
+        try (Store s = Store.open(dir.resolve("alone"))) {
+            assertEquals(Role.PRIMARY, s.role());
+            Namespace ns = s.namespace("n");
+            long before = s.lastSequence();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> s.write(s.newBatch().put(ns, b("k"), b("v")), WriteConcern.followers(1, Duration.ZERO)));
+            assertTrue(e.getMessage().contains("replication options"), e.getMessage());
+            assertEquals(before, s.lastSequence(), "a refused write was made anyway");
+            assertThrows(IllegalStateException.class, () -> s.follow("elsewhere", 1));
+            s.promote(3);
+            assertEquals(3, s.term());
+            ns.put(b("k"), b("v"));
+            assertThrows(io.kintsugi.oplog.StaleTermException.class, () -> s.promote(2));
+        }
+        try (Store s = Store.open(dir.resolve("alone"))) {
+            assertEquals(3, s.term(), "terms survive a restart");
+            assertEquals(Role.PRIMARY, s.role());
+            s.namespace("n").put(b("k2"), b("v")); // written at term 3
+        }
+    }
 }
