@@ -5,15 +5,13 @@ import io.kintsugi.engine.replication.TermHistory;
 import io.kintsugi.oplog.CorruptionException;
 import io.kintsugi.oplog.CorruptionKind;
 import io.kintsugi.oplog.CorruptionReport;
+import io.kintsugi.oplog.FileSync;
 import io.kintsugi.oplog.StorageException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 
 /**
@@ -104,21 +102,8 @@ final class TermHistoryFile {
     }
 
     private void write(TermHistory next) {
-        byte[] bytes = TermHistoryFormat.encode(storeId, next);
-        Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer b = ByteBuffer.wrap(bytes);
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
-                ch.force(true);
-            }
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel dir = FileChannel.open(path.getParent(), StandardOpenOption.READ)) {
-                dir.force(true);
-            }
+            FileSync.replaceAtomically(path, ByteBuffer.wrap(TermHistoryFormat.encode(storeId, next)));
         } catch (IOException e) {
             throw new StorageException("could not write the term history file " + path + ": " + e, e);
         }

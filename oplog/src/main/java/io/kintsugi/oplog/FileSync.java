@@ -11,7 +11,7 @@ import java.nio.file.StandardOpenOption;
 /**
  * File operations whose durability the log depends on: fsync of directories and atomic replacement of small files.
  */
-final class FileSync {
+public final class FileSync {
 
     private FileSync() {
     }
@@ -33,9 +33,14 @@ final class FileSync {
 
     /**
      * Writes {@code content} to a temporary file, syncs it, renames it over {@code target} and syncs the directory,
-     * so that after a crash {@code target} holds either its old or its new content, never a mix.
+     * so that after a crash {@code target} holds either its old or its new content, never a mix. The engine uses it
+     * for its small whole-file formats too.
+     *
+     * @param target  the file to replace (or create)
+     * @param content its new content, from position to limit
+     * @throws IOException if a write, sync or rename fails
      */
-    static void replaceAtomically(Path target, ByteBuffer content) throws IOException {
+    public static void replaceAtomically(Path target, ByteBuffer content) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {

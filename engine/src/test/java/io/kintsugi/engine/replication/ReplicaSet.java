@@ -93,11 +93,21 @@ final class ReplicaSet implements AutoCloseable {
 
     /** Waits until store {@code i} has applied {@code sequence}; fails after a generous deadline. */
     void awaitApplied(int i, long sequence) throws InterruptedException {
+        until(() -> stores[i].lastSequence() >= sequence, () -> "store " + i + " did not reach sequence " + sequence
+                + " (it is at " + stores[i].lastSequence() + "): " + stores[i].replicationStatus());
+    }
+
+    /** Waits for a condition with a generous deadline, instead of asserting on timing. */
+    static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        until(condition, () -> "condition not met");
+    }
+
+    private static void until(java.util.function.BooleanSupplier condition,
+                              java.util.function.Supplier<String> failure) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (stores[i].lastSequence() < sequence) {
+        while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("store " + i + " did not reach sequence " + sequence + " (it is at "
-                        + stores[i].lastSequence() + "): " + stores[i].replicationStatus());
+                throw new AssertionError(failure.get() + " within 60 s");
             }
             Thread.sleep(5);
         }
@@ -105,17 +115,9 @@ final class ReplicaSet implements AutoCloseable {
 
     /** Waits until store {@code i}'s follower state is {@code state}; fails after a generous deadline. */
     ReplicationStatus awaitState(int i, FollowerState state) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            ReplicationStatus s = stores[i].replicationStatus();
-            if (s.followerState() == state) {
-                return s;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("store " + i + " did not reach state " + state + ": " + s);
-            }
-            Thread.sleep(5);
-        }
+        until(() -> stores[i].replicationStatus().followerState() == state,
+                () -> "store " + i + " did not reach state " + state + ": " + stores[i].replicationStatus());
+        return stores[i].replicationStatus();
     }
 
     /** @return every (namespace, key, value) of store {@code i} in order, as printable rows */

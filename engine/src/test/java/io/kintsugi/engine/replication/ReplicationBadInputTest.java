@@ -264,7 +264,7 @@ class ReplicationBadInputTest {
         });
         try (Store s = follower(net, null)) {
             s.follow("fake", 3);
-            ReplicaSetWait.until(() -> fetches.get() >= 1);
+            ReplicaSet.until(() -> fetches.get() >= 1);
             assertEquals(FollowerState.NO_PRIMARY, s.replicationStatus().followerState());
             assertTrue(s.replicationStatus().lastError().contains("below term 3"),
                     s.replicationStatus().lastError());
