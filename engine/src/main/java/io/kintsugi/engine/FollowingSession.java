@@ -11,6 +11,7 @@ import io.kintsugi.engine.replication.ReplicationProtocolException.Problem;
 import io.kintsugi.engine.replication.ReplicationStatus;
 import io.kintsugi.engine.replication.Role;
 import io.kintsugi.engine.replication.TermHistory;
+import io.kintsugi.oplog.CorruptionException;
 import io.kintsugi.oplog.LogRecord;
 import io.kintsugi.oplog.SequenceMismatchException;
 import io.kintsugi.oplog.StaleTermException;
@@ -149,9 +150,15 @@ final class FollowingSession {
         ReplicationConnection connection;
         try {
             connection = options.transport().connect(endpoint, options.connectTimeout());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             lastError = "could not connect to " + endpoint + ": " + e.getMessage();
             return Next.RETRY_LATER;
+        } catch (IllegalArgumentException e) {
+            // A malformed endpoint never starts to work: say so instead of retrying forever.
+            lastError = "cannot follow " + endpoint + ": " + e.getMessage();
+            state = FollowerState.FAILED;
+            LOG.log(Level.ERROR, "store " + replication.storeId + ": " + lastError);
+            return Next.STOP;
         }
         FrameChannel channel = new FrameChannel(connection);
         current = channel;
@@ -179,8 +186,8 @@ final class FollowingSession {
         } catch (InterruptedException e) {
             return Next.STOP;
         } catch (RuntimeException e) { // its own store failed, or a defect: stop rather than guess
-            if (stopped || replication.closed()) {
-                return Next.STOP;
+            if ((stopped || replication.closed()) && !(e instanceof CorruptionException)) {
+                return Next.STOP; // the store closed under the session; damage is reported even then
             }
             lastError = "this store failed to apply replicated records: " + e.getMessage();
             state = FollowerState.FAILED;

@@ -6,6 +6,7 @@ import io.kintsugi.engine.replication.ReplicationConnection;
 import io.kintsugi.engine.replication.ReplicationOptions;
 import io.kintsugi.engine.replication.ReplicationProtocolException;
 import io.kintsugi.engine.replication.TermHistory;
+import io.kintsugi.oplog.CorruptionException;
 import io.kintsugi.oplog.LogRecord;
 import io.kintsugi.oplog.OplogTailer;
 import io.kintsugi.oplog.StorageException;
@@ -79,6 +80,12 @@ final class ShippingSession {
             LOG.log(Level.WARNING, "replication from store " + replication.storeId + " to " + peer
                     + " stopped: " + e.getMessage());
             reject(ReplicationFrameFormat.REASON_PROTOCOL_ERROR, e.getMessage());
+        } catch (CorruptionException e) {
+            // A damaged record in this primary's own oplog: never shipped, always reported.
+            LOG.log(Level.ERROR, "replication from store " + replication.storeId + " to " + peer + " stopped at a "
+                    + "damaged oplog record: " + e.report().describe());
+            reject(ReplicationFrameFormat.REASON_PROTOCOL_ERROR, "the primary's oplog is damaged at the next record "
+                    + "the follower needs: " + e.report().describe());
         } catch (IOException | StorageException e) {
             if (!stopped) {
                 LOG.log(Level.DEBUG, () -> "replication to " + peer + " ended: " + e);

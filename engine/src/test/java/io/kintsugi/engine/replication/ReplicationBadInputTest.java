@@ -329,4 +329,15 @@ class ReplicationBadInputTest {
             assertEquals(1, p.replicationStatus().protocolErrors());
         }
     }
+
+    @Test
+    void aMalformedTcpEndpointStopsTheFollowerWithAReason() throws Exception {
+        ReplicationOptions r = ReplicaSet.fastTimeouts(ReplicationOptions.builder(
+                TcpTransport.bind("127.0.0.1", 0))).build();
+        try (Store s = Store.open(dir.resolve("f"), StoreOptions.builder().replication(r).build())) {
+            s.follow("no-port-here", 1);
+            ReplicaSet.until(() -> s.replicationStatus().followerState() == FollowerState.FAILED);
+            assertTrue(s.replicationStatus().lastError().contains("host:port"), s.replicationStatus().lastError());
+        }
+    }
 }
