@@ -1,6 +1,7 @@
 package io.kintsugi.oplog;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 /**
  * A slot of the append ring: one request to the writer thread. Slots are reused; {@link #clear()} drops the
@@ -28,6 +29,8 @@ final class AppendEvent {
     int type;
     byte[] payload;
     CompletableFuture<Long> future;
+    /** For a conditional append: checked on the writer thread just before the record would be sequenced. */
+    BooleanSupplier precondition;
 
     void set(Kind kind, long sequence, long term, int type, byte[] payload, CompletableFuture<Long> future) {
         this.kind = kind;
@@ -36,10 +39,12 @@ final class AppendEvent {
         this.type = type;
         this.payload = payload;
         this.future = future;
+        this.precondition = null;
     }
 
     void clear() {
         payload = null;
         future = null;
+        precondition = null;
     }
 }

@@ -50,6 +50,7 @@ final class LogWriter implements EventHandler<AppendEvent> {
     private LogRecord[] pendingRecords = new LogRecord[64];
     private int pendingCount;
     private final DurableRecordListener listener;
+    private final SequencingListener sequencingListener;
 
     private boolean syncRequested;
     private boolean dirty;
@@ -70,6 +71,7 @@ final class LogWriter implements EventHandler<AppendEvent> {
         this.segmentSize = state.options.segmentSize();
         this.batchedIntervalNanos = durability.interval().toNanos();
         this.listener = state.options.durableRecordListener().orElse(null);
+        this.sequencingListener = state.options.sequencingListener().orElse(null);
         this.active = active;
         this.channel = FileChannel.open(active.path(), StandardOpenOption.WRITE, StandardOpenOption.READ);
         this.activeSize = activeSize;
@@ -141,6 +143,10 @@ final class LogWriter implements EventHandler<AppendEvent> {
             reject(e, new SequenceMismatchException(nextSequence, e.sequence));
             return;
         }
+        if (e.precondition != null && !e.precondition.getAsBoolean()) {
+            addPending(e.future, Oplog.NOT_APPENDED, null, null); // not appended: the caller sees no sequence
+            return;
+        }
         int length = RecordFormat.encodedLength(e.payload.length);
         long segmentBytes = activeSize + batch.position();
         if (segmentBytes > SegmentHeaderFormat.LENGTH && segmentBytes + length > segmentSize) {
@@ -152,6 +158,9 @@ final class LogWriter implements EventHandler<AppendEvent> {
                 batch = ByteBuffer.allocateDirect(Integer.highestOneBit(length - 1) << 1)
                         .order(ByteOrder.LITTLE_ENDIAN);
             }
+        }
+        if (sequencingListener != null) {
+            sequencingListener.onSequenced(nextSequence, e.type, e.payload);
         }
         long offset = activeSize + batch.position();
         RecordFormat.encode(batch, nextSequence, e.term, e.type, e.payload);

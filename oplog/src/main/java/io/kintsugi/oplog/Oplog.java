@@ -18,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -25,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * An append-only, segmented, checksummed log: Kintsugi's write-ahead log and the stream that replicates to
@@ -55,6 +57,8 @@ public final class Oplog implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Oplog.class.getName());
     /** Name of the lock file that keeps a second {@code Oplog} out of an open log's directory. */
     public static final String LOCK_FILE_NAME = "oplog.lock";
+    /** What the writer reports for a conditional append whose condition was false; no sequence is ever 0. */
+    static final long NOT_APPENDED = 0;
 
     private final LogState state;
     private final LogWriter writer;
@@ -187,6 +191,27 @@ public final class Oplog implements AutoCloseable {
     public CompletableFuture<Long> appendAsync(long term, int type, byte[] payload) {
         checkRecord(term, type, payload);
         return publish(AppendEvent.Kind.APPEND, 0, term, type, payload);
+    }
+
+    /**
+     * Appends a record like {@link #append}, but only if {@code precondition} holds when the writer thread reaches
+     * it: the condition runs on the writer thread after every earlier record was sequenced (and shown to the
+     * {@link SequencingListener}) and before any later one, so it sees exactly the log up to the record's place.
+     *
+     * @param term         the appender's term
+     * @param type         record type, 0..{@value RecordFormat#MAX_USER_TYPE}
+     * @param payload      the payload; do not change it until the append completes
+     * @param precondition checked once on the writer thread; must be quick, must not block or append
+     * @return the record's sequence number, or empty if the precondition was false and nothing was appended
+     * @throws StaleTermException       if {@code term} is lower than the log's current term
+     * @throws IllegalArgumentException if an argument is outside its limits
+     * @throws StorageException         if the log is closed or failed
+     */
+    public OptionalLong appendIf(long term, int type, byte[] payload, BooleanSupplier precondition) {
+        Objects.requireNonNull(precondition, "precondition");
+        checkRecord(term, type, payload);
+        long seq = await(publish(AppendEvent.Kind.APPEND, 0, term, type, payload, precondition));
+        return seq == NOT_APPENDED ? OptionalLong.empty() : OptionalLong.of(seq);
     }
 
     /**
@@ -429,13 +454,20 @@ public final class Oplog implements AutoCloseable {
 
     private CompletableFuture<Long> publish(AppendEvent.Kind kind, long sequence, long term, int type,
                                             byte[] payload) {
+        return publish(kind, sequence, term, type, payload, null);
+    }
+
+    private CompletableFuture<Long> publish(AppendEvent.Kind kind, long sequence, long term, int type,
+                                            byte[] payload, BooleanSupplier precondition) {
         CompletableFuture<Long> f = new CompletableFuture<>();
         lifecycle.readLock().lock();
         try {
             state.ensureOpen();
             long slot = ring.next();
             try {
-                ring.get(slot).set(kind, sequence, term, type, payload, f);
+                AppendEvent e = ring.get(slot);
+                e.set(kind, sequence, term, type, payload, f);
+                e.precondition = precondition;
             } finally {
                 ring.publish(slot);
             }

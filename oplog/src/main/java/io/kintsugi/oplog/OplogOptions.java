@@ -29,6 +29,7 @@ public final class OplogOptions {
     private final UUID logId;
     private final long firstSequence;
     private final DurableRecordListener durableRecordListener;
+    private final SequencingListener sequencingListener;
 
     private OplogOptions(Builder b) {
         this.segmentSize = b.segmentSize;
@@ -38,6 +39,7 @@ public final class OplogOptions {
         this.logId = b.logId;
         this.firstSequence = b.firstSequence;
         this.durableRecordListener = b.durableRecordListener;
+        this.sequencingListener = b.sequencingListener;
     }
 
     /** @return a builder with every default set */
@@ -85,6 +87,11 @@ public final class OplogOptions {
         return Optional.ofNullable(durableRecordListener);
     }
 
+    /** @return the listener told of every record as it is sequenced, if any */
+    public Optional<SequencingListener> sequencingListener() {
+        return Optional.ofNullable(sequencingListener);
+    }
+
     @Override
     public String toString() {
         return "OplogOptions{segmentSize=" + segmentSize + ", durability=" + durability + ", maxPayloadSize="
@@ -101,6 +108,7 @@ public final class OplogOptions {
         private UUID logId;
         private long firstSequence = 1;
         private DurableRecordListener durableRecordListener;
+        private SequencingListener sequencingListener;
 
         private Builder() {
         }
@@ -185,6 +193,15 @@ public final class OplogOptions {
          */
         public Builder durableRecordListener(DurableRecordListener listener) {
             this.durableRecordListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * @param listener told of every record on the writer thread as it is given its sequence number
+         * @return this builder
+         */
+        public Builder sequencingListener(SequencingListener listener) {
+            this.sequencingListener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
