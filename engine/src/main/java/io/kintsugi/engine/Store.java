@@ -65,6 +65,8 @@ public final class Store implements AutoCloseable {
     private final DamageLog damage;
     private final BlockCache cache;
     private final Replication replication;
+    private final RangeWatches watches;
+    private final List<StoreExtension> extensions;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final Object namespaceCreation = new Object();
     private volatile boolean closed;
@@ -84,6 +86,8 @@ public final class Store implements AutoCloseable {
         this.reads = new ReadPath(damage);
         this.replication = new Replication(storeId, oplog, applier, namespaces, o.terms(), maintenance,
                 options.replication());
+        this.watches = o.watches();
+        this.extensions = options.extensions();
     }
 
     /**
@@ -115,6 +119,7 @@ public final class Store implements AutoCloseable {
         JvmFlags.check();
         Store store = new Store(StoreRecovery.open(dir, options));
         try {
+            store.startExtensions();
             store.replication.start();
         } catch (RuntimeException e) {
             try {
@@ -125,6 +130,29 @@ public final class Store implements AutoCloseable {
             throw e;
         }
         return store;
+    }
+
+    /** Tells extensions the store is open, then hands them markers: first those replayed on open, then live ones. */
+    private void startExtensions() {
+        if (extensions.isEmpty()) {
+            return;
+        }
+        for (StoreExtension e : extensions) {
+            e.onOpen(this);
+        }
+        applier.deliverMarkersTo(this::deliverMarker);
+    }
+
+    /** Gives every extension its own snapshot of the marker's version; {@code pinned} counts as the first one. */
+    private void deliverMarker(long sequence, byte[] payload, Version pinned, boolean replayed) {
+        for (int i = 0; i < extensions.size(); i++) {
+            if (i > 0 && !pinned.tryAcquire()) {
+                throw new IllegalStateException("a marker's pinned version was released before delivery");
+            }
+        }
+        for (StoreExtension e : extensions) {
+            e.onMarker(new LogMarker(sequence, payload, new Snapshot(this, sequence, pinned), replayed));
+        }
     }
 
     /**
@@ -241,6 +269,94 @@ public final class Store implements AutoCloseable {
             oplog.append(term, WriteBatchFormat.TYPE_NAMESPACE,
                     WriteBatchFormat.encodeNamespace(next, name));
             return next;
+        }
+    }
+
+    /**
+     * @return the names of the namespaces that exist (have had a write), in no particular order
+     * @throws StorageException if the store is closed
+     */
+    public List<String> namespaceNames() {
+        ensureOpen();
+        return List.copyOf(namespaces.snapshot().values());
+    }
+
+    /**
+     * Starts watching the writes to {@code ns} at keys from {@code fromInclusive} on, for the range-hash scanner:
+     * see {@link RangeWatch}.
+     *
+     * @param ns            a namespace of this store that exists
+     * @param fromInclusive first key of the watched range; empty for the start of the namespace
+     * @return the watch; close it
+     * @throws IllegalArgumentException if the namespace belongs to another store or has no writes yet, or the key
+     *                                  is over its limit
+     * @throws StorageException         if the store is closed
+     */
+    public RangeWatch watchRange(Namespace ns, byte[] fromInclusive) {
+        ensureOpen();
+        if (ns == null || ns.store() != this) {
+            throw new IllegalArgumentException("the namespace must be one of this store's");
+        }
+        Objects.requireNonNull(fromInclusive, "fromInclusive");
+        Limits.checkKey(fromInclusive);
+        OptionalInt id = namespaces.idOf(ns.name());
+        if (id.isEmpty()) {
+            throw new IllegalArgumentException("namespace " + ns.name() + " has no writes yet, so there is nothing "
+                    + "to watch");
+        }
+        RangeWatch w = new RangeWatch(this, ns, id.getAsInt(), fromInclusive, watches);
+        w.register();
+        return w;
+    }
+
+    /** Waits until {@code sequence} is visible to reads (it was sequenced already, so it is on its way). */
+    void awaitVisible(long sequence) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (applier.visibleSequence() < sequence) {
+            ensureOpen();
+            if (System.nanoTime() > deadline) {
+                throw new StorageException("sequence " + sequence + " was written to the oplog but did not become "
+                        + "visible within 30 s (visible: " + applier.visibleSequence() + "); the oplog may have failed");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+        }
+    }
+
+    /** Appends a log marker if {@code condition} holds at its place in the log; see {@link RangeWatch}. */
+    java.util.OptionalLong appendMarkerIf(byte[] payload, java.util.function.BooleanSupplier condition) {
+        Objects.requireNonNull(payload, "payload");
+        if (payload.length > Limits.MAX_BATCH_BYTES) {
+            throw new IllegalArgumentException("a log marker's payload is " + payload.length + " bytes, over the "
+                    + "limit of " + Limits.MAX_BATCH_BYTES);
+        }
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen();
+            long term = replication.beginWrite();
+            try {
+                return oplog.appendIf(term, WriteBatchFormat.TYPE_LOG_MARKER, payload, condition);
+            } catch (StaleTermException e) {
+                throw replication.fenced(e);
+            } finally {
+                replication.endWrite();
+            }
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    /** Puts a value into the live memtable without an oplog record; see {@link FaultHooks}. */
+    void injectWithoutOplog(Namespace ns, byte[] key, byte[] value) {
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen();
+            OptionalInt id = namespaces.idOf(ns.name());
+            if (id.isEmpty()) {
+                throw new IllegalArgumentException("namespace " + ns.name() + " has no writes yet");
+            }
+            applier.injectWithoutLog(NamespaceTable.internalKey(id.getAsInt(), key), value, reads);
+        } finally {
+            lifecycle.readLock().unlock();
         }
     }
 
@@ -473,11 +589,20 @@ public final class Store implements AutoCloseable {
             lifecycle.writeLock().unlock();
         }
         try {
+            for (StoreExtension e : extensions) {
+                try {
+                    e.onClose();
+                } catch (RuntimeException ex) {
+                    System.getLogger(Store.class.getName()).log(System.Logger.Level.WARNING,
+                            "a store extension failed while the store closed: " + ex);
+                }
+            }
             replication.close();
             maintenance.close();
             oplog.close();
             manifest.recordCleanClose(oplog.lastSequence());
         } finally {
+            applier.releasePendingMarkers();
             versions.closeAll();
             manifest.close();
         }

@@ -32,6 +32,7 @@ public final class StoreOptions {
     private final long oplogSegmentSize;
     private final List<StoreListener> listeners;
     private final ReplicationOptions replication;
+    private final List<StoreExtension> extensions;
 
     private StoreOptions(Builder b) {
         this.durability = b.durability;
@@ -45,6 +46,7 @@ public final class StoreOptions {
         this.oplogSegmentSize = b.oplogSegmentSize;
         this.listeners = List.copyOf(b.listeners);
         this.replication = b.replication;
+        this.extensions = List.copyOf(b.extensions);
     }
 
     /** @return a builder with every default set */
@@ -109,7 +111,12 @@ public final class StoreOptions {
         return replication;
     }
 
-    /** @return listeners told of corruption, flushes and compactions (metadata only) */
+    /** @return the extensions told of the store's log markers (the validation module's checker) */
+    public List<StoreExtension> extensions() {
+        return extensions;
+    }
+
+    /** @return the listeners told of corruption, flushes and compactions */
     public List<StoreListener> listeners() {
         return listeners;
     }
@@ -126,6 +133,7 @@ public final class StoreOptions {
         private int bloomBitsPerKey = 10;
         private long oplogSegmentSize = 64L << 20;
         private final List<StoreListener> listeners = new ArrayList<>();
+        private final List<StoreExtension> extensions = new ArrayList<>();
         private ReplicationOptions replication;
 
         private Builder() {
@@ -257,6 +265,18 @@ public final class StoreOptions {
          */
         public Builder replication(ReplicationOptions options) {
             this.replication = options;
+            return this;
+        }
+
+        /**
+         * Registers code of a higher module that follows the store's log markers, such as the validation module's
+         * range-hash checker.
+         *
+         * @param extension told when the store opens and closes, and of every log marker it applies
+         * @return this builder
+         */
+        public Builder extension(StoreExtension extension) {
+            extensions.add(Objects.requireNonNull(extension, "extension"));
             return this;
         }
 

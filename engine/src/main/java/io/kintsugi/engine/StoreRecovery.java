@@ -52,7 +52,7 @@ final class StoreRecovery {
     /** Everything an open store is made of. */
     record Opened(Path dir, UUID storeId, StoreOptions options, Oplog oplog, Manifest manifest, VersionSet versions,
                   NamespaceTable namespaces, WriteApplier applier, Maintenance maintenance, DamageLog damage,
-                  BlockCache cache, TermHistoryFile terms) {
+                  BlockCache cache, TermHistoryFile terms, RangeWatches watches) {
     }
 
     private StoreRecovery() {
@@ -118,7 +118,9 @@ final class StoreRecovery {
 
         Maintenance[] maintenance = new Maintenance[1];
         WriteApplier applier = new WriteApplier(versions, namespaces, options.memtableBudget(), oplogDir,
-                state.flushedSequence(), () -> maintenance[0].scheduleFlush());
+                state.flushedSequence(), () -> maintenance[0].scheduleFlush(), !options.extensions().isEmpty());
+        opened.add(applier::releasePendingMarkers);
+        RangeWatches watches = new RangeWatches();
         Oplog oplog = Oplog.open(oplogDir, OplogOptions.builder()
                 .logId(storeId)
                 .durability(options.durability())
@@ -126,6 +128,7 @@ final class StoreRecovery {
                 .maxPayloadSize(Limits.MAX_BATCH_BYTES + 1024)
                 .firstSequence(state.flushedSequence() + 1)
                 .durableRecordListener(applier)
+                .sequencingListener(watches)
                 .build());
         opened.add(oplog);
         TermHistoryFile terms = TermHistoryFile.open(dir, storeId, oplog.currentTerm());
@@ -149,7 +152,7 @@ final class StoreRecovery {
                 + " segment files, replayed " + replayed + " oplog records after sequence "
                 + state.flushedSequence());
         return new Opened(dir, storeId, options, oplog, manifest, versions, namespaces, applier, maintenance[0],
-                damage, cache, terms);
+                damage, cache, terms, watches);
     }
 
     /**

@@ -29,6 +29,10 @@ import java.util.List;
  *   </li>
  *   <li>{@value #TYPE_NAMESPACE} namespace created; layout: 4-byte namespace id, 1-byte name length, name in ASCII.
  *       Replaying it for an id that already has this name is a no-op.</li>
+ *   <li>{@value #TYPE_LOG_MARKER} log marker: a record that changes no data but marks a point in the log for a store
+ *       extension (the validation module's range-hash markers). The engine neither decodes nor applies its payload;
+ *       it hands the payload, with a snapshot of the store at exactly that point, to the store's
+ *       {@code StoreExtension}s.</li>
  * </ul>
  * Operations apply in order; when one batch writes a key twice, the later operation wins.
  */
@@ -38,6 +42,8 @@ public final class WriteBatchFormat {
     public static final int TYPE_WRITE_BATCH = 1;
     /** Oplog record type of a namespace creation. */
     public static final int TYPE_NAMESPACE = 2;
+    /** Oplog record type of a log marker, whose payload belongs to a store extension. */
+    public static final int TYPE_LOG_MARKER = 3;
 
     public static final int COUNT_OFFSET = 0;
     public static final int OPERATIONS_OFFSET = COUNT_OFFSET + 4;

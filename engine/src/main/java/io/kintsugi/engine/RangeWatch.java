@@ -1,0 +1,184 @@
+package io.kintsugi.engine;
+
+import io.kintsugi.engine.replication.NotPrimaryException;
+import io.kintsugi.oplog.StorageException;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * Watches the writes to one namespace from a key on, so that a range hashed at a snapshot can be marked in the oplog
+ * at a later point only if nothing in it changed in between. The range-hash scanner uses it:
+ *
+ * <pre>{@code
+ * try (RangeWatch w = store.watchRange(ns, from); Snapshot s = w.snapshot()) {
+ *     byte[] last = ...;                       // hash [from, last] at s
+ *     OptionalLong seq = w.appendMarker(last, payload);
+ *     // present: the marker is in the log, and [from, last] at seq equals [from, last] at s
+ *     // empty: a write touched [from, last] after s; nothing was appended, hash again
+ * }
+ * }</pre>
+ *
+ * <p>Writes are never held up: the check runs on the oplog's writer thread as the marker is sequenced, against the
+ * writes it has sequenced since the snapshot. The cost while a watch is open is one key comparison per written key
+ * of the namespace.
+ *
+ * <p>Thread-safe; close it when done.
+ */
+public final class RangeWatch implements AutoCloseable {
+
+    /** Writes seen between registration and snapshot are kept to be sorted out at the snapshot; beyond this many,
+     *  the whole watched range counts as changed. */
+    private static final int MAX_EARLY_WRITES = 4096;
+
+    private final Store store;
+    private final Namespace namespace;
+    private final int namespaceId;
+    private final byte[] from;
+    private final RangeWatches registry;
+    private long registeredAfter;
+
+    // Guarded by this.
+    private long baseline = -1;
+    private List<EarlyWrite> early = new ArrayList<>();
+    private boolean earlyOverflow;
+    private byte[] minChangedKey;
+    private boolean closed;
+
+    private record EarlyWrite(long sequence, byte[] key) {
+    }
+
+    RangeWatch(Store store, Namespace namespace, int namespaceId, byte[] from, RangeWatches registry) {
+        this.store = store;
+        this.namespace = namespace;
+        this.namespaceId = namespaceId;
+        this.from = from.clone();
+        this.registry = registry;
+    }
+
+    void register() {
+        registeredAfter = registry.register(this);
+    }
+
+    int namespaceId() {
+        return namespaceId;
+    }
+
+    /** @return the watched namespace */
+    public Namespace namespace() {
+        return namespace;
+    }
+
+    /** @return a copy of the first watched key (inclusive) */
+    public byte[] from() {
+        return from.clone();
+    }
+
+    synchronized void observe(long sequence, byte[] key) {
+        if (Arrays.compareUnsigned(key, from) < 0) {
+            return;
+        }
+        if (baseline < 0) {
+            if (early.size() < MAX_EARLY_WRITES) {
+                early.add(new EarlyWrite(sequence, key));
+            } else {
+                earlyOverflow = true;
+            }
+        } else if (sequence > baseline) {
+            lowerMinChanged(key);
+        }
+    }
+
+    synchronized void observeUnknownWrite(long sequence) {
+        if (baseline < 0 || sequence > baseline) {
+            minChangedKey = from.clone();
+        }
+    }
+
+    private void lowerMinChanged(byte[] key) {
+        if (minChangedKey == null || Arrays.compareUnsigned(key, minChangedKey) < 0) {
+            minChangedKey = key;
+        }
+    }
+
+    /**
+     * Takes the snapshot to hash from. It sees every write sequenced before the watch was opened; writes after it
+     * that touch the watched range are tracked. Call once.
+     *
+     * @return the snapshot; close it
+     * @throws IllegalStateException if called twice
+     * @throws StorageException      if the store is closed, or its log stopped before the writes became visible
+     */
+    public Snapshot snapshot() {
+        synchronized (this) {
+            if (baseline >= 0 || closed) {
+                throw new IllegalStateException("a range watch takes one snapshot, and only while open");
+            }
+        }
+        store.awaitVisible(registeredAfter);
+        Snapshot s = store.snapshot();
+        synchronized (this) {
+            baseline = s.sequence();
+            if (earlyOverflow) {
+                minChangedKey = from.clone();
+            }
+            for (EarlyWrite w : early) {
+                if (w.sequence() > baseline) {
+                    lowerMinChanged(w.key());
+                }
+            }
+            early = null;
+        }
+        return s;
+    }
+
+    /**
+     * @param lastKey last key of the range (inclusive), or null for the end of the namespace
+     * @return whether no write sequenced after the snapshot touched {@code [from, lastKey]}
+     */
+    synchronized boolean unchangedThrough(byte[] lastKey) {
+        if (baseline < 0) {
+            return false;
+        }
+        return minChangedKey == null || (lastKey != null && Arrays.compareUnsigned(minChangedKey, lastKey) > 0);
+    }
+
+    /**
+     * Appends a log marker with {@code payload} if no write sequenced after {@link #snapshot()} touched
+     * {@code [from, lastKey]}; the check and the append happen at the same point of the log, on its writer thread.
+     *
+     * @param lastKey last key of the range (inclusive), or null for the end of the namespace
+     * @param payload the marker's payload (see {@link StoreExtension}); at most the store's batch limit
+     * @return the marker's sequence, or empty if the range changed and nothing was appended
+     * @throws IllegalStateException if no snapshot was taken yet, or the watch is closed
+     * @throws IllegalArgumentException if {@code lastKey} is below the watch's first key
+     * @throws NotPrimaryException   if the store is not the primary; nothing was appended
+     * @throws StorageException      if the store is closed or the append fails
+     */
+    public OptionalLong appendMarker(byte[] lastKey, byte[] payload) {
+        synchronized (this) {
+            if (baseline < 0 || closed) {
+                throw new IllegalStateException("take the watch's snapshot first, and append while it is open");
+            }
+        }
+        if (lastKey != null && Arrays.compareUnsigned(lastKey, from) < 0) {
+            throw new IllegalArgumentException("the range's last key sorts before its first key");
+        }
+        byte[] last = lastKey == null ? null : lastKey.clone();
+        return store.appendMarkerIf(payload, () -> unchangedThrough(last));
+    }
+
+    /** Stops watching. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        registry.unregister(this);
+    }
+}
