@@ -14,10 +14,10 @@ import java.util.OptionalLong;
  *
  * <pre>{@code
  * try (RangeWatch w = store.watchRange(ns, from); Snapshot s = w.snapshot()) {
- *     byte[] last = ...;                       // hash [from, last] at s
- *     OptionalLong seq = w.appendMarker(last, payload);
- *     // present: the marker is in the log, and [from, last] at seq equals [from, last] at s
- *     // empty: a write touched [from, last] after s; nothing was appended, hash again
+ *     byte[] to = ...;                         // hash [from, to) at s
+ *     OptionalLong seq = w.appendMarker(to, payload);
+ *     // present: the marker is in the log, and [from, to) at seq equals [from, to) at s
+ *     // empty: a write touched [from, to) after s; nothing was appended, hash again
  * }
  * }</pre>
  *
@@ -135,39 +135,39 @@ public final class RangeWatch implements AutoCloseable {
     }
 
     /**
-     * @param lastKey last key of the range (inclusive), or null for the end of the namespace
-     * @return whether no write sequenced after the snapshot touched {@code [from, lastKey]}
+     * @param to end of the range (exclusive), or null for the end of the namespace
+     * @return whether no write sequenced after the snapshot touched {@code [from, to)}
      */
-    synchronized boolean unchangedThrough(byte[] lastKey) {
+    synchronized boolean unchangedBefore(byte[] to) {
         if (baseline < 0) {
             return false;
         }
-        return minChangedKey == null || (lastKey != null && Arrays.compareUnsigned(minChangedKey, lastKey) > 0);
+        return minChangedKey == null || (to != null && Arrays.compareUnsigned(minChangedKey, to) >= 0);
     }
 
     /**
      * Appends a log marker with {@code payload} if no write sequenced after {@link #snapshot()} touched
-     * {@code [from, lastKey]}; the check and the append happen at the same point of the log, on its writer thread.
+     * {@code [from, to)}; the check and the append happen at the same point of the log, on its writer thread.
      *
-     * @param lastKey last key of the range (inclusive), or null for the end of the namespace
+     * @param to      end of the range (exclusive), or null for the end of the namespace
      * @param payload the marker's payload (see {@link StoreExtension}); at most the store's batch limit
      * @return the marker's sequence, or empty if the range changed and nothing was appended
      * @throws IllegalStateException if no snapshot was taken yet, or the watch is closed
-     * @throws IllegalArgumentException if {@code lastKey} is below the watch's first key
+     * @throws IllegalArgumentException if {@code to} is not above the watch's first key
      * @throws NotPrimaryException   if the store is not the primary; nothing was appended
      * @throws StorageException      if the store is closed or the append fails
      */
-    public OptionalLong appendMarker(byte[] lastKey, byte[] payload) {
+    public OptionalLong appendMarker(byte[] to, byte[] payload) {
         synchronized (this) {
             if (baseline < 0 || closed) {
                 throw new IllegalStateException("take the watch's snapshot first, and append while it is open");
             }
         }
-        if (lastKey != null && Arrays.compareUnsigned(lastKey, from) < 0) {
-            throw new IllegalArgumentException("the range's last key sorts before its first key");
+        if (to != null && Arrays.compareUnsigned(to, from) <= 0) {
+            throw new IllegalArgumentException("the range's end must sort after its first key");
         }
-        byte[] last = lastKey == null ? null : lastKey.clone();
-        return store.appendMarkerIf(payload, () -> unchangedThrough(last));
+        byte[] end = to == null ? null : to.clone();
+        return store.appendMarkerIf(payload, () -> unchangedBefore(end));
     }
 
     /** Stops watching. */

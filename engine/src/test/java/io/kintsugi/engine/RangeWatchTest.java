@@ -72,7 +72,7 @@ class RangeWatchTest {
                 assertEquals(store.lastSequence(), s.sequence());
                 ns.put(key(5), new byte[]{9}); // before the range: does not matter
                 ns.put(key(60), new byte[]{9}); // after the range's last key: does not matter
-                OptionalLong seq = w.appendMarker(key(50), "payload".getBytes(StandardCharsets.US_ASCII));
+                OptionalLong seq = w.appendMarker(key(51), "payload".getBytes(StandardCharsets.US_ASCII));
                 assertTrue(seq.isPresent());
                 markerSeq = seq.getAsLong();
             }
@@ -101,8 +101,8 @@ class RangeWatchTest {
             long before = store.lastSequence();
             try (RangeWatch w = store.watchRange(ns, key(10)); Snapshot s = w.snapshot()) {
                 ns.delete(key(50)); // the range's last key itself
-                assertEquals(OptionalLong.empty(), w.appendMarker(key(50), new byte[1]));
-                assertTrue(w.appendMarker(key(49), new byte[1]).isPresent(), "a shorter range is still intact");
+                assertEquals(OptionalLong.empty(), w.appendMarker(key(51), new byte[1]));
+                assertTrue(w.appendMarker(key(50), new byte[1]).isPresent(), "a shorter range is still intact");
                 assertEquals(OptionalLong.empty(), w.appendMarker(null, new byte[1]), "to the end: changed");
             }
             assertEquals(before + 2, store.lastSequence(), "one delete and one marker");
@@ -115,7 +115,7 @@ class RangeWatchTest {
                 assertThrows(IllegalStateException.class, () -> w.appendMarker(null, new byte[1]));
                 try (Snapshot s = w.snapshot()) {
                     assertThrows(IllegalStateException.class, w::snapshot);
-                    assertThrows(IllegalArgumentException.class, () -> w.appendMarker(key(9), new byte[1]));
+                    assertThrows(IllegalArgumentException.class, () -> w.appendMarker(key(10), new byte[1]));
                 }
             }
             for (LogMarker m; (m = c.markers.poll()) != null; ) {
@@ -170,7 +170,7 @@ class RangeWatchTest {
                     OptionalLong seq;
                     try (RangeWatch w = store.watchRange(ns, key(from)); Snapshot s = w.snapshot()) {
                         hashed = contents(s, ns, from, to);
-                        seq = w.appendMarker(key(to), new byte[]{(byte) round});
+                        seq = w.appendMarker(key(to + 1), new byte[]{(byte) round});
                     }
                     if (seq.isEmpty()) {
                         refused++;
