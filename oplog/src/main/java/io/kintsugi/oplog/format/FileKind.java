@@ -12,7 +12,9 @@ public enum FileKind {
     /** A store's sorted, immutable segment file of checksummed blocks (defined in the engine module). */
     STORE_SEGMENT(3),
     /** A store's term history: which primary started each term at which sequence (defined in the engine module). */
-    TERM_HISTORY(4);
+    TERM_HISTORY(4),
+    /** Where a store's range-hash scan stands, so that it resumes after a restart (defined in the validation module). */
+    SCAN_STATE(5);
 
     private final int code;
 
