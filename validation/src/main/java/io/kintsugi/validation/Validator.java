@@ -1,0 +1,184 @@
+package io.kintsugi.validation;
+
+import io.kintsugi.engine.CorruptionEvent;
+import io.kintsugi.engine.LogMarker;
+import io.kintsugi.engine.Store;
+import io.kintsugi.engine.StoreExtension;
+import io.kintsugi.engine.StoreListener;
+import io.kintsugi.engine.StoreOptions;
+import io.kintsugi.oplog.StorageException;
+import io.kintsugi.validation.health.HealthEntry;
+import io.kintsugi.validation.health.HealthKind;
+import io.kintsugi.validation.health.HealthLog;
+import io.kintsugi.validation.health.Severity;
+import io.kintsugi.validation.health.Verdict;
+import io.kintsugi.validation.scan.CheckerStats;
+import io.kintsugi.validation.scan.RangeHashChecker;
+import io.kintsugi.validation.scan.RangeScan;
+import io.kintsugi.validation.scan.ScanOptions;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Validation for one store: its health log, the checker of range-hash markers written by a primary, the scanner
+ * when the store is primary, and the recording of every corruption the store finds on read. Attach it when opening
+ * the store:
+ *
+ * <pre>{@code
+ * Validator v = Validator.create();
+ * try (Store store = Store.open(dir, v.attachTo(StoreOptions.builder()).replication(...).build())) {
+ *     RangeScan scan = v.startScan(ScanOptions.builder().build());   // on the primary
+ *     v.health().query(HealthQuery.builder().minSeverity(Severity.ERROR).build());
+ * }
+ * }</pre>
+ *
+ * <p>One validator serves one store. Its health log lives in the store's directory and is opened and closed with
+ * the store.
+ */
+public final class Validator implements StoreExtension, StoreListener {
+
+    private static final System.Logger LOG = System.getLogger(Validator.class.getName());
+
+    private final ValidatorOptions options;
+    private final List<RangeScan> scans = new CopyOnWriteArrayList<>();
+    private volatile Store store;
+    private volatile HealthLog health;
+    private volatile RangeHashChecker checker;
+
+    private Validator(ValidatorOptions options) {
+        this.options = options;
+    }
+
+    /** @return a validator with default options */
+    public static Validator create() {
+        return new Validator(ValidatorOptions.defaults());
+    }
+
+    /**
+     * @param options health log and checker settings
+     * @return a validator
+     */
+    public static Validator create(ValidatorOptions options) {
+        return new Validator(java.util.Objects.requireNonNull(options, "options"));
+    }
+
+    /**
+     * Registers this validator with a store's options: as the extension that checks markers and as the listener
+     * that logs corruption found on read.
+     *
+     * @param builder the store's options
+     * @return the same builder
+     */
+    public StoreOptions.Builder attachTo(StoreOptions.Builder builder) {
+        return builder.extension(this).listener(this);
+    }
+
+    @Override
+    public void onOpen(Store opened) {
+        if (store != null) {
+            throw new IllegalStateException("a validator serves one store; " + store.directory() + " has it");
+        }
+        HealthLog log = HealthLog.open(opened.directory(), options.healthLog());
+        this.health = log;
+        this.checker = new RangeHashChecker(opened, log::append, options.checkerQueue(), options.logEvery());
+        this.store = opened;
+    }
+
+    @Override
+    public void onMarker(LogMarker marker) {
+        RangeHashChecker c = checker;
+        if (c == null) {
+            marker.close();
+            return;
+        }
+        c.offer(marker);
+    }
+
+    @Override
+    public void onClose() {
+        for (RangeScan s : scans) {
+            s.stop();
+        }
+        RangeHashChecker c = checker;
+        if (c != null) {
+            c.close();
+        }
+        HealthLog log = health;
+        if (log != null) {
+            log.close();
+        }
+        // The validator may serve the same directory again when the store reopens.
+        scans.clear();
+        store = null;
+        checker = null;
+        health = null;
+    }
+
+    /** Logs corruption the store found on read, flush or compaction; metadata only. */
+    @Override
+    public void onCorruption(CorruptionEvent event) {
+        HealthLog log = health;
+        Store s = store;
+        if (log == null || s == null) {
+            return;
+        }
+        HealthKind kind = event.report().kind().name().equals("INVARIANT_VIOLATION") ? HealthKind.INVARIANT_VIOLATION
+                : HealthKind.CHECKSUM_FAILURE;
+        try {
+            log.append(new HealthEntry(event.time(), Severity.ERROR, s.id().toString(), kind, Verdict.DAMAGED,
+                    event.namespace().orElse(""), null, null, -1, -1, null, null, -1,
+                    "found by " + event.operation() + (event.fileNumber() >= 0 ? " in segment file "
+                            + event.fileNumber() : "") + ": " + event.report().describe()));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not log a corruption event to the health log: " + e);
+        }
+    }
+
+    /**
+     * Starts a range-hash scan pass on the store, which must be the primary; see {@link RangeScan}.
+     *
+     * @param scanOptions target and pace
+     * @return the running pass
+     * @throws IllegalStateException if the store is not open
+     * @throws StorageException      if the store is closed
+     */
+    public RangeScan startScan(ScanOptions scanOptions) {
+        Store s = requireOpen();
+        RangeScan scan = RangeScan.start(s, health::append, scanOptions);
+        scans.add(scan);
+        return scan;
+    }
+
+    /** @return the store's health log */
+    public HealthLog health() {
+        requireOpen();
+        return health;
+    }
+
+    /** @return what the marker checker has done since the store opened */
+    public CheckerStats checkerStats() {
+        requireOpen();
+        return checker.stats();
+    }
+
+    /**
+     * Waits until every marker the store has applied so far is checked (for tests and tools).
+     *
+     * @param timeoutMillis how long to wait at most
+     * @return whether the checker caught up
+     * @throws InterruptedException if interrupted
+     */
+    public boolean awaitChecked(long timeoutMillis) throws InterruptedException {
+        requireOpen();
+        return checker.awaitIdle(timeoutMillis);
+    }
+
+    private Store requireOpen() {
+        Store s = store;
+        if (s == null) {
+            throw new IllegalStateException("the validator's store is not open yet: pass attachTo(...) to Store.open");
+        }
+        return s;
+    }
+}
