@@ -28,7 +28,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -241,14 +243,25 @@ class HealthCommandTest {
         Path dir = storeWithHealthLog();
         try (Store store = Store.open(dir); HealthLog log = HealthLog.open(dir)) {
             log.append(entry(ENTRIES));
+            Map<String, byte[]> before = contents(HealthLog.directory(dir));
             CliRun r = health(dir, "--json");
             assertEquals(ENTRIES + 1, JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonObject("summary")
-                    .get("matched").getAsLong());
+                    .get("matched").getAsLong(), "the entry appended by the open log is read");
+            Map<String, byte[]> after = contents(HealthLog.directory(dir));
+            assertEquals(before.keySet(), after.keySet(), "reading adds or removes no file");
+            before.forEach((name, bytes) -> assertArrayEquals(bytes, after.get(name), name + " changed"));
+            log.append(entry(ENTRIES + 1));
         }
-        // Reading changed nothing in the store directory's health log.
-        try (Stream<Path> files = Files.list(HealthLog.directory(dir))) {
-            assertTrue(files.findAny().isPresent());
+    }
+
+    private static Map<String, byte[]> contents(Path dir) throws IOException {
+        Map<String, byte[]> out = new TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                out.put(p.getFileName().toString(), Files.readAllBytes(p));
+            }
         }
+        return out;
     }
 
     @Test
