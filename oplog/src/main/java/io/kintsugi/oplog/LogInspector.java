@@ -70,7 +70,7 @@ public final class LogInspector {
     /**
      * What the inspection saw.
      *
-     * @param logId           the log id from the metadata file, or null if it could not be read
+     * @param metadata        the metadata file's fields, or null if it is missing or could not be read
      * @param segments        the number of segment files
      * @param records         the number of intact records read (0 when records were not read)
      * @param firstSequence   the first intact record's sequence, or -1 if none was read
@@ -79,8 +79,8 @@ public final class LogInspector {
      * @param unsupported     a message if a file has a format version this build cannot read, else null: the
      *                        inspection of that file could not be done
      */
-    public record Summary(UUID logId, int segments, long records, long firstSequence, long lastSequence,
-                          long bytesRead, String unsupported) {
+    public record Summary(LogMetadataFormat.Metadata metadata, int segments, long records, long firstSequence,
+                          long lastSequence, long bytesRead, String unsupported) {
     }
 
     private static final int RECHECKS = 3;
@@ -163,11 +163,11 @@ public final class LogInspector {
             }
             previous = e.getValue();
         }
-        return summary(logId, segments.size());
+        return summary(meta, segments.size());
     }
 
-    private Summary summary(UUID logId, int segments) {
-        return new Summary(logId, segments, records, firstSequence, lastSequence, bytesRead, unsupported);
+    private Summary summary(LogMetadataFormat.Metadata metadata, int segments) {
+        return new Summary(metadata, segments, records, firstSequence, lastSequence, bytesRead, unsupported);
     }
 
     private TreeMap<Long, Path> listSegments() throws IOException {
