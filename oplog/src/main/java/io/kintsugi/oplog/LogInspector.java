@@ -160,6 +160,8 @@ public final class LogInspector {
             if (state != null) {
                 expected = state[0];
                 term = state[1];
+            } else {
+                expected = -1; // where this segment ended is unknown: the next one's start cannot be checked
             }
             previous = e.getValue();
         }
