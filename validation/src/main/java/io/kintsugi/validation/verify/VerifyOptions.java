@@ -54,6 +54,7 @@ public final class VerifyOptions {
         return bytesPerSecond.orElse(online ? DEFAULT_ONLINE_BYTES_PER_SECOND : 0);
     }
 
+    /** The level and the rate set. */
     @Override
     public String toString() {
         return "VerifyOptions{level=" + level + ", bytesPerSecond="
