@@ -372,6 +372,19 @@ public final class Store implements AutoCloseable {
         return new Snapshot(this, view.sequence(), view.version());
     }
 
+    /**
+     * Pins the live segment files, so that they stay on disk until the pin is closed even if compaction replaces
+     * them, for a verifier that reads them while the store keeps taking writes. Nothing is blocked: flushes and
+     * compactions go on, and only the deletion of a replaced file waits for the pin.
+     *
+     * @return the pinned files; close it
+     * @throws StorageException if the store is closed
+     */
+    public PinnedFiles pinFiles() {
+        ensureOpen();
+        return new PinnedFiles(versions.acquire(), storeId, dir);
+    }
+
     /** A version and a read sequence whose every write it holds, and whose files drop nothing visible at it. */
     private record ReadView(Version version, long sequence) {
     }

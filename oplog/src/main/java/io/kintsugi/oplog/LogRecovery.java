@@ -365,7 +365,7 @@ final class LogRecovery {
      * of range ({@code BAD_LENGTH}), the record's extent is unknown, and a damaged length must not hide the
      * records after it: every byte after its start is a candidate.
      */
-    private static long searchStart(RecordScanner scanner, RecordScanner.Outcome outcome, long offset,
+    static long searchStart(RecordScanner scanner, RecordScanner.Outcome outcome, long offset,
                                     long fileEnd) {
         switch (outcome) {
             case SHORT_PAYLOAD:

@@ -29,6 +29,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.IntConsumer;
 import java.util.zip.CRC32C;
 
 /**
@@ -245,6 +246,24 @@ public final class SegmentFileReader implements AutoCloseable {
      */
     public void verifyAllBlocks() {
         requireOpen();
+        verifySizeAndHeader();
+        for (int b = 0; b < index.blockCount(); b++) {
+            loadDataBlock(b);
+        }
+        verifyTrailingBlocks();
+        verifyWholeFileChecksum(n -> { });
+    }
+
+    /**
+     * Reads the header from disk again and checks it, and that the file still has the size it had when opened.
+     * A verify hook: {@link #verifyAllBlocks} is this, every data block, the trailing blocks and the whole-file
+     * checksum, stopping at the first damage; a verifier calls the parts itself to go on past damage.
+     *
+     * @throws CorruptionException if the size changed or the header is damaged
+     * @throws StorageException    if reading fails or the reader is closed
+     */
+    public void verifySizeAndHeader() {
+        requireOpen();
         long actualSize = blocks.size();
         if (actualSize != size) {
             throw new CorruptionException(CorruptionReport.of(file, -1, actualSize,
@@ -252,9 +271,48 @@ public final class SegmentFileReader implements AutoCloseable {
                     "segment file " + fileNumber + " is now " + actualSize + " bytes long, it was " + size));
         }
         SegmentFileHeaderFormat.verify(blocks.read(0, SegmentFileHeaderFormat.LENGTH), file, storeId, fileNumber);
-        for (int b = 0; b < index.blockCount(); b++) {
-            loadDataBlock(b);
-        }
+    }
+
+    /**
+     * Reads one data block from disk (not from the cache) and checks its bounds, its checksum with its context and
+     * its trailer, and that it decompresses to the length the trailer says, without parsing its entries. A verify
+     * hook: a block whose checksum passes but whose entries were written wrong passes this check.
+     *
+     * @param b the data block's position in the file, 0 to {@code dataBlocks().size() - 1}
+     * @throws CorruptionException if the block is damaged
+     * @throws StorageException    if reading fails or the reader is closed
+     * @throws IndexOutOfBoundsException if there is no such block
+     */
+    public void verifyDataBlockChecksum(int b) {
+        requireOpen();
+        blocks.readPayload(location(BlockType.DATA, index.handle(b)));
+    }
+
+    /**
+     * Reads one data block from disk (not from the cache), checks it as {@link #verifyDataBlockChecksum} does, then
+     * parses it (lengths, kinds, entries strictly increasing) and checks that it agrees with its index entry (entry
+     * count, first and last key, last sequence). A verify hook; the block is not cached.
+     *
+     * @param b the data block's position in the file, 0 to {@code dataBlocks().size() - 1}
+     * @return the decoded block
+     * @throws CorruptionException if the block is damaged
+     * @throws StorageException    if reading fails or the reader is closed
+     * @throws IndexOutOfBoundsException if there is no such block
+     */
+    public DecodedDataBlock verifyDataBlock(int b) {
+        requireOpen();
+        return loadDataBlock(b);
+    }
+
+    /**
+     * Reads the filter, index and metadata blocks and the footer from disk again and checks them, and that the
+     * footer did not change since the file was opened. A verify hook.
+     *
+     * @throws CorruptionException at the first damage found
+     * @throws StorageException    if reading fails or the reader is closed
+     */
+    public void verifyTrailingBlocks() {
+        requireOpen();
         BloomFilter.decode(payload(BlockType.FILTER, footer.filter()), location(BlockType.FILTER, footer.filter()));
         IndexBlockFormat.decode(payload(BlockType.INDEX, footer.index()), location(BlockType.INDEX, footer.index()),
                 footer.filter().offset());
@@ -265,10 +323,24 @@ public final class SegmentFileReader implements AutoCloseable {
                     CorruptionKind.BAD_HEADER, "the footer of segment file " + fileNumber
                             + " changed since the file was opened (its checksum passed)"));
         }
+    }
+
+    /**
+     * Reads every byte before the footer from disk and checks the whole-file CRC32C the footer stores. A verify
+     * hook.
+     *
+     * @param beforeRead told how many bytes are about to be read, before each read of at most 1 MiB, so that the
+     *                   caller can throttle
+     * @throws CorruptionException {@code CHECKSUM_MISMATCH} (offset 0, length = the footer offset) if it differs
+     * @throws StorageException    if reading fails or the reader is closed
+     */
+    public void verifyWholeFileChecksum(IntConsumer beforeRead) {
+        requireOpen();
         CRC32C crc = new CRC32C();
         long end = footerOffset();
         for (long pos = 0; pos < end; pos += VERIFY_CHUNK) {
             int n = (int) Math.min(VERIFY_CHUNK, end - pos);
+            beforeRead.accept(n);
             crc.update(blocks.read(pos, n), 0, n);
         }
         int actual = Crc32c.mask((int) crc.getValue());
@@ -277,6 +349,24 @@ public final class SegmentFileReader implements AutoCloseable {
                     "whole-file checksum of segment file " + fileNumber + " (every byte before the footer) "
                             + "mismatch"));
         }
+    }
+
+    /**
+     * @param key an internal key
+     * @return false only if the file's bloom filter says the key is certainly absent; a verify hook that checks the
+     *         filter against the keys the data blocks hold
+     */
+    public boolean filterMayContain(byte[] key) {
+        return filter.mayContain(Objects.requireNonNull(key, "key"));
+    }
+
+    /** @return the verified index, one entry per data block in file order (keys, last sequence, handle, count) */
+    public List<IndexEntry> indexEntries() {
+        List<IndexEntry> entries = new ArrayList<>(index.blockCount());
+        for (int i = 0; i < index.blockCount(); i++) {
+            entries.add(index.entry(i));
+        }
+        return Collections.unmodifiableList(entries);
     }
 
     /**
