@@ -1,6 +1,7 @@
 package io.kintsugi.cli;
 
 import io.kintsugi.cli.health.HealthCommand;
+import io.kintsugi.cli.verify.VerifyCommand;
 
 import java.time.Clock;
 import java.util.Collection;
@@ -23,7 +24,7 @@ public final class Commands {
 
     /** @return the commands of this build */
     public static Commands standard() {
-        return of(new HealthCommand(Clock.systemUTC()));
+        return of(new VerifyCommand(), new HealthCommand(Clock.systemUTC()));
     }
 
     /**
