@@ -16,6 +16,12 @@ import io.kintsugi.validation.scan.CheckerStats;
 import io.kintsugi.validation.scan.RangeHashChecker;
 import io.kintsugi.validation.scan.RangeScan;
 import io.kintsugi.validation.scan.ScanOptions;
+import io.kintsugi.validation.verify.Verifier;
+import io.kintsugi.validation.verify.VerifyOptions;
+import io.kintsugi.validation.verify.VerifyProblem;
+import io.kintsugi.validation.verify.VerifyReport;
+
+import java.time.Instant;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,6 +45,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class Validator implements StoreExtension, StoreListener {
 
     private static final System.Logger LOG = System.getLogger(Validator.class.getName());
+
+    /** Problems of one verify logged one by one; the rest are counted in its summary entry. */
+    private static final int MAX_PROBLEM_ENTRIES = 100;
 
     private final ValidatorOptions options;
     private final List<RangeScan> scans = new CopyOnWriteArrayList<>();
@@ -123,8 +132,7 @@ public final class Validator implements StoreExtension, StoreListener {
         if (log == null || s == null) {
             return;
         }
-        HealthKind kind = event.report().kind().name().equals("INVARIANT_VIOLATION") ? HealthKind.INVARIANT_VIOLATION
-                : HealthKind.CHECKSUM_FAILURE;
+        HealthKind kind = healthKindOf(event.report().kind());
         try {
             log.append(new HealthEntry(event.time(), Severity.ERROR, s.id().toString(), kind, Verdict.DAMAGED,
                     event.namespace().orElse(""), null, null, -1, -1, null, null, -1,
@@ -148,6 +156,59 @@ public final class Validator implements StoreExtension, StoreListener {
         RangeScan scan = RangeScan.start(s, health::append, scanOptions);
         scans.add(scan);
         return scan;
+    }
+
+    /**
+     * Verifies the open store ({@link Verifier#verify(Store, VerifyOptions)}: pinned files, rate-limited, writers
+     * never blocked) and records the outcome in the health log: one {@link HealthKind#VERIFY} entry with the status
+     * and counts, and one entry per problem (at most {@value #MAX_PROBLEM_ENTRIES}) with its file, offset and kind.
+     *
+     * @param verifyOptions level and read rate
+     * @return the report
+     * @throws IllegalStateException if the store is not open
+     * @throws StorageException      if the store closes meanwhile
+     */
+    public VerifyReport verify(VerifyOptions verifyOptions) {
+        Store s = requireOpen();
+        VerifyReport report = Verifier.verify(s, verifyOptions);
+        HealthLog log = health;
+        String replica = s.id().toString();
+        int logged = 0;
+        for (VerifyProblem p : report.problems()) {
+            if (logged++ == MAX_PROBLEM_ENTRIES) {
+                break;
+            }
+            log.append(new HealthEntry(Instant.now(), Severity.ERROR, replica, healthKindOf(p.kind()),
+                    Verdict.DAMAGED, "", null, null, -1, -1, null, null, -1,
+                    "found by verify (" + report.level() + ") in " + p.file() + " at offset " + p.offset()
+                            + ": " + p.kind() + ": " + p.message()));
+        }
+        Severity severity;
+        Verdict verdict;
+        switch (report.status()) {
+            case OK:
+                severity = Severity.INFO;
+                verdict = Verdict.NONE;
+                break;
+            case CORRUPT:
+                severity = Severity.ERROR;
+                verdict = Verdict.DAMAGED;
+                break;
+            default:
+                severity = Severity.WARNING;
+                verdict = Verdict.NOT_CHECKED;
+        }
+        log.append(new HealthEntry(Instant.now(), severity, replica, HealthKind.VERIFY, verdict, "", null, null,
+                report.counts().entries(), report.counts().bytesRead(), null, null, s.lastSequence(),
+                "online verify at level " + report.level() + ": " + report.status() + ", "
+                        + report.problems().size() + " problems; " + report.counts().files() + " files, "
+                        + report.counts().blocks() + " blocks, " + report.counts().records() + " records read"));
+        return report;
+    }
+
+    private static HealthKind healthKindOf(io.kintsugi.oplog.CorruptionKind kind) {
+        return kind.name().equals("INVARIANT_VIOLATION") ? HealthKind.INVARIANT_VIOLATION
+                : HealthKind.CHECKSUM_FAILURE;
     }
 
     /** @return the store's health log */

@@ -15,10 +15,20 @@ import io.kintsugi.validation.health.Verdict;
 import io.kintsugi.validation.scan.RangeScan;
 import io.kintsugi.validation.scan.ScanOptions;
 import io.kintsugi.validation.scan.ScanProgress;
+import io.kintsugi.validation.health.HealthKind;
+import io.kintsugi.validation.verify.VerifyOptions;
+import io.kintsugi.validation.verify.VerifyReport;
+import io.kintsugi.validation.verify.VerifyStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.util.Random;
+import java.util.stream.Stream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -103,5 +113,46 @@ class ValidatorTest {
             assertEquals(1, kept.size(), "the verdict survives the store's close");
         }
         assertThrows(IllegalStateException.class, () -> validators[0].health(), "closed with its store");
+    }
+
+    @Test
+    void anOnlineVerifyIsRecordedInTheHealthLogWithEveryProblem() throws Exception {
+        Path storeDir = dir.resolve("v");
+        Validator validator = Validator.create();
+        try (Store store = Store.open(storeDir, validator.attachTo(StoreOptions.builder()).build())) {
+            Namespace ns = store.namespace("orders");
+            for (int i = 0; i < 3000; i++) {
+                ns.put(key(i), ("value-" + i + "-" + "v".repeat(100)).getBytes(StandardCharsets.US_ASCII));
+            }
+            store.flush();
+            VerifyReport clean = validator.verify(VerifyOptions.builder().build());
+            assertEquals(VerifyStatus.OK, clean.status(), clean.toText());
+            List<HealthEntry> verifies = validator.health().query(HealthQuery.builder().kinds(HealthKind.VERIFY)
+                    .build());
+            assertEquals(1, verifies.size());
+            assertEquals(Severity.INFO, verifies.get(0).severity());
+
+            Path segment;
+            try (Stream<Path> files = Files.list(storeDir)) {
+                segment = files.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
+            }
+            Random random = new Random(71);
+            long offset = Files.size(segment) / 3 + random.nextInt((int) (Files.size(segment) / 3));
+            try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                ByteBuffer b = ByteBuffer.allocate(1);
+                ch.read(b, offset);
+                b.put(0, (byte) (b.get(0) ^ (1 << random.nextInt(8))));
+                ch.write(b.flip(), offset);
+            }
+            VerifyReport damaged = validator.verify(VerifyOptions.builder().build());
+            assertEquals(VerifyStatus.CORRUPT, damaged.status(), damaged.toText());
+            List<HealthEntry> errors = validator.health().query(HealthQuery.builder().minSeverity(Severity.ERROR)
+                    .build());
+            assertEquals(damaged.problems().size() + 1, errors.size(), errors.toString());
+            assertTrue(errors.stream().anyMatch(e -> e.kind() == HealthKind.VERIFY
+                    && e.verdict() == Verdict.DAMAGED));
+            assertTrue(errors.stream().filter(e -> e.kind() == HealthKind.CHECKSUM_FAILURE)
+                    .allMatch(e -> e.detail().contains(segment.getFileName().toString())), errors.toString());
+        }
     }
 }
