@@ -74,6 +74,20 @@ final class DamageLog {
         }
     }
 
+    /**
+     * Forgets the damaged ranges of {@code namespace} that lie inside {@code [from, to)} and whose file is no longer
+     * live: a range install replaced them, so reads there no longer touch the damaged block.
+     *
+     * @param from      first user key of the installed range, or null for the start of the namespace
+     * @param to        end user key (exclusive), or null for the end of the namespace
+     * @param liveFiles the numbers of the files the store now lists
+     */
+    void forgetRepaired(String namespace, byte[] from, byte[] to, Set<Long> liveFiles) {
+        ranges.removeIf(r -> r.namespace().equals(namespace) && !liveFiles.contains(r.fileNumber())
+                && (from == null || (r.fromKey() != null && java.util.Arrays.compareUnsigned(r.fromKey(), from) >= 0))
+                && (to == null || (r.toKey() != null && java.util.Arrays.compareUnsigned(r.toKey(), to) < 0)));
+    }
+
     List<DamagedRange> ranges() {
         return new ArrayList<>(ranges);
     }

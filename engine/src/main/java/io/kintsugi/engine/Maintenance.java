@@ -154,10 +154,25 @@ final class Maintenance implements AutoCloseable {
         }));
     }
 
+    /**
+     * Flushes every memtable sealed so far, then installs a range image on the maintenance thread (so that no flush
+     * or compaction changes the files meanwhile), and waits for it.
+     *
+     * @throws IllegalArgumentException if the image is refused while it is read
+     * @throws io.kintsugi.oplog.CorruptionException if a block the install must read is damaged
+     * @throws StorageException if a flush or the install fails
+     */
+    RangeInstallResult installRange(RangeInstall install) {
+        return await(executor.submit(() -> {
+            flushSealed();
+            return install.run(this);
+        }));
+    }
+
     /** Waits for {@code f}, rethrowing its failure as the store's exception. */
-    static void await(Future<?> f) {
+    static <T> T await(Future<T> f) {
         try {
-            f.get();
+            return f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StorageException("interrupted while waiting for background work", e);
@@ -315,7 +330,7 @@ final class Maintenance implements AutoCloseable {
      *
      * @return the new file, or null if there was nothing to write
      */
-    private SegmentFileHandle write(long number, Iterable<Entry> entries, boolean alreadyNewest) {
+    SegmentFileHandle write(long number, Iterable<Entry> entries, boolean alreadyNewest) {
         Path path = dir.resolve(StoreFiles.segmentFileName(number));
         SegmentFileWriter writer = SegmentFileWriter.create(path, number, storeId, fileOptions);
         SegmentFileInfo info;
@@ -347,7 +362,7 @@ final class Maintenance implements AutoCloseable {
     }
 
     /** Gives up an allocated file number after a failed write; a failure here must not hide the first one. */
-    private void abandon(long number, RuntimeException cause) {
+    void abandon(long number, RuntimeException cause) {
         try {
             manifest.apply(ManifestEdit.builder().abandonFileNumber(number).build());
         } catch (RuntimeException e) {

@@ -483,6 +483,82 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /**
+     * Replaces the contents of {@code [fromInclusive, toExclusive)} of {@code ns} as of sequence {@code atSequence}
+     * with {@code image}: the true contents of the range at that sequence, from a healthy replica whose hash the
+     * caller already checked. Afterwards every read of a key of the range returns the newest write with a sequence
+     * above {@code atSequence} if there is one, otherwise the image's value (absent if the image lacks the key).
+     * Every other key, of this namespace or another, reads as before. Damaged ranges of the namespace lying inside
+     * the range are forgotten once their blocks are gone, so reads there succeed without reopening the store.
+     *
+     * <p>Writes and reads go on during the call; snapshots taken before it keep seeing the old data. The image is
+     * installed at {@code atSequence} itself: it must be the range's contents including the write at that sequence
+     * (a range-hash marker's sequence is the usual choice). The change is atomic, also across a crash.
+     *
+     * <p>A data block lying wholly inside the range, in a file that holds nothing newer than {@code atSequence}, is
+     * dropped without being read, damaged or not. A damaged block that must be read (it holds keys outside the
+     * range, or its file holds newer writes) fails the call: widen the range, or install at a later sequence.
+     *
+     * @param ns            a namespace of this store that has had a write
+     * @param fromInclusive first key of the range, or null for the start of the namespace
+     * @param toExclusive   end of the range (exclusive), or null for the end of the namespace
+     * @param atSequence    the image's sequence, at most {@link #lastSequence()}
+     * @param image         the range's pairs in strictly ascending key order, each inside the range; read once
+     * @return what was rewritten, dropped and installed
+     * @throws IllegalArgumentException if the namespace is not this store's or has no writes, a bound is over the
+     *                                  key limit, the range is empty, the sequence is negative or above
+     *                                  {@link #lastSequence()}, or a pair is null, over a limit, out of order or
+     *                                  outside the range (the store is then unchanged)
+     * @throws CorruptionException      if a block that must be read is damaged (the store is then unchanged)
+     * @throws StorageException         if the store is closed or writing fails
+     */
+    public RangeInstallResult installRange(Namespace ns, byte[] fromInclusive, byte[] toExclusive, long atSequence,
+                                           java.util.Iterator<RangeEntry> image) {
+        if (ns == null || ns.store() != this) {
+            throw new IllegalArgumentException("the namespace must be one of this store's");
+        }
+        if (image == null) {
+            throw new IllegalArgumentException("the range image must not be null (pass an empty iterator to leave "
+                    + "the range empty)");
+        }
+        if (fromInclusive != null) {
+            Limits.checkKey(fromInclusive);
+        }
+        if (toExclusive != null) {
+            Limits.checkKey(toExclusive);
+        }
+        if (fromInclusive != null && toExclusive != null
+                && java.util.Arrays.compareUnsigned(fromInclusive, toExclusive) >= 0) {
+            throw new IllegalArgumentException("the range is empty: its first key does not sort below its end");
+        }
+        if (atSequence < 0) {
+            throw new IllegalArgumentException("the image's sequence must not be negative, was " + atSequence);
+        }
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen();
+            OptionalInt id = namespaces.idOf(ns.name());
+            if (id.isEmpty()) {
+                throw new IllegalArgumentException("namespace " + ns.name() + " has no writes yet, so it has no range"
+                        + " to install into");
+            }
+            long visible = applier.visibleSequence();
+            if (atSequence > visible) {
+                throw new IllegalArgumentException("the image is at sequence " + atSequence + " but this store has "
+                        + "only reached sequence " + visible + ": bring the store to the image's sequence first");
+            }
+            // Sealed after the check: the memtable holds every write up to the image's sequence, and the install
+            // flushes it before it looks at the files.
+            applier.sealActive();
+            return maintenance.installRange(new RangeInstall(ns.name(), id.getAsInt(),
+                    fromInclusive == null ? null : fromInclusive.clone(),
+                    toExclusive == null ? null : toExclusive.clone(), atSequence, image, manifest, versions,
+                    namespaces, damage, oplog));
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
     /** @return the sequence number of the last write visible to reads */
     public long lastSequence() {
         ensureOpen();
