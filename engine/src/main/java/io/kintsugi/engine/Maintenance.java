@@ -67,6 +67,13 @@ final class Maintenance implements AutoCloseable {
     private volatile Thread thread;
     final AtomicLong flushes = new AtomicLong();
     final AtomicLong compactions = new AtomicLong();
+    /**
+     * Per namespace id, the highest sequence of a tombstone a compaction dropped since the store was opened: a range
+     * image at a lower sequence would bring back what that delete removed, so {@link RangeInstall} refuses it.
+     */
+    private final Map<Integer, Long> droppedDeletes = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Compactions before this open may have dropped any tombstone up to the sequence flushed then. */
+    private final long droppedDeletesBeforeOpen;
     /** The highest sequence followers no longer need; flushes release the oplog no further than this. */
     private volatile java.util.function.LongSupplier retentionFloor = () -> Long.MAX_VALUE;
 
@@ -89,6 +96,7 @@ final class Maintenance implements AutoCloseable {
         this.cache = cache;
         this.damage = damage;
         this.oplog = oplog;
+        this.droppedDeletesBeforeOpen = manifest.state().flushedSequence();
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "kintsugi-maintenance-" + dir.getFileName());
             t.setDaemon(true);
@@ -167,6 +175,14 @@ final class Maintenance implements AutoCloseable {
             flushSealed();
             return install.run(this);
         }));
+    }
+
+    /**
+     * @return the highest sequence at or below which a compaction may have dropped a tombstone of namespace
+     *         {@code namespaceId}: since the open exactly, before it the sequence flushed at the open
+     */
+    long deletesDroppedThrough(int namespaceId) {
+        return Math.max(droppedDeletesBeforeOpen, droppedDeletes.getOrDefault(namespaceId, 0L));
     }
 
     /** Waits for {@code f}, rethrowing its failure as the store's exception. */
@@ -281,7 +297,8 @@ final class Maintenance implements AutoCloseable {
         }
         SegmentFileHandle output;
         try (MergingIterator merge = new MergingIterator(sources)) {
-            output = write(number, () -> new NewestVersions(merge, dropTombstones), true);
+            output = write(number, () -> new NewestVersions(merge, dropTombstones,
+                    e -> droppedDeletes.merge(NamespaceTable.namespaceOf(e.key()), e.sequence(), Math::max)), true);
         } catch (RuntimeException e) {
             abandon(number, e);
             throw e;
@@ -408,12 +425,14 @@ final class Maintenance implements AutoCloseable {
     private static final class NewestVersions implements java.util.Iterator<Entry> {
         private final MergingIterator merge;
         private final boolean dropTombstones;
+        private final java.util.function.Consumer<Entry> dropped;
         private byte[] lastKey;
         private Entry next;
 
-        NewestVersions(MergingIterator merge, boolean dropTombstones) {
+        NewestVersions(MergingIterator merge, boolean dropTombstones, java.util.function.Consumer<Entry> dropped) {
             this.merge = merge;
             this.dropTombstones = dropTombstones;
+            this.dropped = dropped;
             advance();
         }
 
@@ -426,6 +445,7 @@ final class Maintenance implements AutoCloseable {
                 }
                 lastKey = e.key();
                 if (dropTombstones && e.isDelete()) {
+                    dropped.accept(e);
                     continue;
                 }
                 next = e;

@@ -39,6 +39,7 @@ final class RangeInstall {
     private static final System.Logger LOG = System.getLogger(RangeInstall.class.getName());
 
     private final String namespace;
+    private final int namespaceId;
     private final byte[] fromUserKey;
     private final byte[] toUserKey;
     private final byte[] fromKey;
@@ -67,6 +68,7 @@ final class RangeInstall {
                  Iterator<RangeEntry> image, Manifest manifest, VersionSet versions, NamespaceTable namespaces,
                  DamageLog damage, Oplog oplog) {
         this.namespace = namespace;
+        this.namespaceId = namespaceId;
         this.fromUserKey = fromUserKey;
         this.toUserKey = toUserKey;
         this.fromKey = NamespaceTable.internalKey(namespaceId, fromUserKey == null ? new byte[0] : fromUserKey);
@@ -83,6 +85,13 @@ final class RangeInstall {
 
     /** Does the install; on failure nothing the store lists has changed. Called on the maintenance thread. */
     RangeInstallResult run(Maintenance maintenance) {
+        long dropped = maintenance.deletesDroppedThrough(namespaceId);
+        if (dropped > sequence) {
+            throw new IllegalStateException("a compaction dropped deletes of namespace " + namespace + " up to "
+                    + "sequence " + dropped + ", above the image's sequence " + sequence + ": under the image they "
+                    + "could no longer hide the values they deleted; take the image at sequence " + dropped
+                    + " or later");
+        }
         List<SegmentFileHandle> files = versions.current().files;
         SegmentFileHandle holdingSequence = null;
         List<SegmentFileHandle> inputs = new ArrayList<>();

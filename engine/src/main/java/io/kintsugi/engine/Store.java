@@ -495,6 +495,11 @@ public final class Store implements AutoCloseable {
      * installed at {@code atSequence} itself: it must be the range's contents including the write at that sequence
      * (a range-hash marker's sequence is the usual choice). The change is atomic, also across a crash.
      *
+     * <p>A delete after {@code atSequence} must still be in the store to hide the image's value of its key; a
+     * compaction that includes the oldest file drops tombstones, so the image's sequence must not be below any
+     * tombstone of the namespace that a compaction dropped: take the image at a recent sequence and install it
+     * promptly.
+     *
      * <p>A data block lying wholly inside the range, in a file that holds nothing newer than {@code atSequence}, is
      * dropped without being read, damaged or not. A damaged block that must be read (it holds keys outside the
      * range, or its file holds newer writes) fails the call: widen the range, or install at a later sequence.
@@ -509,6 +514,10 @@ public final class Store implements AutoCloseable {
      *                                  key limit, the range is empty, the sequence is negative or above
      *                                  {@link #lastSequence()}, or a pair is null, over a limit, out of order or
      *                                  outside the range (the store is then unchanged)
+     * @throws IllegalStateException    if a compaction since {@code atSequence} dropped deletes of the namespace (or
+     *                                  {@code atSequence} is below the sequence flushed when the store was opened,
+     *                                  before which that is not known): the image would bring deleted values back;
+     *                                  the message names the lowest sequence that is accepted
      * @throws CorruptionException      if a block that must be read is damaged (the store is then unchanged)
      * @throws StorageException         if the store is closed or writing fails
      */

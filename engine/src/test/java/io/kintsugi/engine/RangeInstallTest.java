@@ -52,18 +52,28 @@ class RangeInstallTest {
     Path otherDir;
 
     static StoreOptions options(int blockSize) {
+        return options(blockSize, 3);
+    }
+
+    /** Small memtables and blocks, so that flushes happen often and files have many blocks. */
+    static StoreOptions options(int blockSize, int compactionTrigger) {
         return StoreOptions.builder()
                 .durability(Durability.NONE)
                 .memtableBudget(64 << 10)
                 .blockSize(blockSize)
-                .compactionTrigger(3)
-                .compactionMaxFiles(4)
+                .compactionTrigger(compactionTrigger)
+                .compactionMaxFiles(Math.max(4, compactionTrigger))
                 .blockCacheSize(256 << 10)
                 .build();
     }
 
     /** Random puts, deletes, overwrites and two-namespace batches, with flushes and compactions now and then. */
     private static void writeRandomly(Store store, RangeModel model, Random rnd, int ops, Set<String> touched) {
+        writeRandomly(store, model, rnd, ops, touched, true);
+    }
+
+    private static void writeRandomly(Store store, RangeModel model, Random rnd, int ops, Set<String> touched,
+                                      boolean compactions) {
         for (int step = 0; step < ops; step++) {
             String name = rnd.nextBoolean() ? A : B;
             Namespace ns = store.namespace(name);
@@ -90,7 +100,7 @@ class RangeInstallTest {
             int m = rnd.nextInt(1000);
             if (m < 8) {
                 store.flush();
-            } else if (m < 10) {
+            } else if (m < 10 && compactions) {
                 store.compact();
             }
         }
@@ -110,7 +120,9 @@ class RangeInstallTest {
         Random rnd = new Random(seed);
         RangeModel model = new RangeModel(A, B);
         Set<String> touched = new HashSet<>();
-        Store store = Store.open(dir, options(1024));
+        // No automatic compactions: one that drops deletes made after S would make the install refuse S (see
+        // deletesCompactedAwayAfterTheImageSequenceMakeTheInstallRefuseIt); explicit ones run before S and after.
+        Store store = Store.open(dir, options(1024, 1000));
         try {
             writeRandomly(store, model, rnd, 3000, touched);
             int lo = rnd.nextInt(KEYS / 2);
@@ -138,7 +150,7 @@ class RangeInstallTest {
             List<RangeEntry> image = model.image(A, from, to);
             Set<String> touchedAfterS = new HashSet<>();
             try (Snapshot before = store.snapshot()) {
-                writeRandomly(store, model, rnd, 400, touchedAfterS);
+                writeRandomly(store, model, rnd, 400, touchedAfterS, false);
 
                 RangeInstallResult r = store.installRange(store.namespace(A), from, to, s, image.iterator());
 
@@ -154,13 +166,12 @@ class RangeInstallTest {
                     }
                 }
             }
-            model.check(store, KEYS, from, to, ctx + ", after the install, injected " + injected + " after S "
-                    + touchedAfterS.stream().filter(t -> t.startsWith(A)).sorted().toList());
+            model.check(store, KEYS, from, to, ctx + ", after the install (wrong values at keys #" + injected + ")");
             writeRandomly(store, model, rnd, 300, new HashSet<>());
             model.check(store, KEYS, from, to, ctx + ", after more writes");
             assertEquals(List.of(), store.damage(), ctx);
             store.close();
-            store = Store.open(dir, options(1024));
+            store = Store.open(dir, options(1024, 1000));
             model.check(store, KEYS, from, to, ctx + ", after a reopen");
             store.compact();
             model.check(store, KEYS, from, to, ctx + ", after a compaction");
@@ -169,6 +180,34 @@ class RangeInstallTest {
         }
         try (Store reopened = Store.open(dir, options(1024))) {
             model.check(reopened, KEYS, null, null, ctx + ", after the last reopen");
+        }
+    }
+
+    @Test
+    void deletesCompactedAwayAfterTheImageSequenceMakeTheInstallRefuseIt() {
+        RangeModel model = new RangeModel(A, B);
+        try (Store store = Store.open(dir, options(1024))) {
+            writeRandomly(store, model, new Random(5), 1000, new HashSet<>());
+            long s = store.lastSequence();
+            byte[] from = RangeModel.key(0);
+            byte[] to = RangeModel.key(400);
+            List<RangeEntry> image = model.image(A, from, to);
+            store.namespace(A).delete(RangeModel.key(10));
+            model.remove(A, RangeModel.key(10));
+            store.compact(); // drops the tombstone, and with it the only trace of the delete after s
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> store.installRange(store.namespace(A), from, to, s, image.iterator()));
+            assertTrue(e.getMessage().contains("take the image at sequence " + (s + 1)), e.getMessage());
+            model.check(store, KEYS, from, to, "after the refused install");
+            // Deletes of another namespace do not matter.
+            store.namespace(B).delete(RangeModel.key(10));
+            model.remove(B, RangeModel.key(10));
+            long later = store.lastSequence();
+            List<RangeEntry> imageOfA = model.image(A, from, to);
+            store.compact();
+            store.installRange(store.namespace(A), from, to, s + 1, imageOfA.iterator());
+            model.check(store, KEYS, from, to, "after the install at the sequence of the delete");
+            assertTrue(later > s + 1);
         }
     }
 
@@ -205,7 +244,7 @@ class RangeInstallTest {
     // ---- damaged blocks ----
 
     /** A store whose namespaces both hold keys 0..599 of 100 bytes, compacted into one file of small blocks. */
-    private RangeModel fillAndCompact(Store store, boolean newerWritesToB) {
+    private RangeModel fillAndCompact(Store store, boolean overwriteB) {
         RangeModel model = new RangeModel(A, B);
         Random rnd = new Random(11);
         for (String name : new String[] {A, B}) {
@@ -216,10 +255,11 @@ class RangeInstallTest {
                 model.put(name, RangeModel.key(i), v);
             }
         }
-        if (newerWritesToB) {
+        if (overwriteB) {
             for (int i = 0; i < 600; i += 2) {
-                store.namespace(B).delete(RangeModel.key(i));
-                model.remove(B, RangeModel.key(i));
+                byte[] v = ("overwritten " + i).getBytes(StandardCharsets.US_ASCII);
+                store.namespace(B).put(RangeModel.key(i), v);
+                model.put(B, RangeModel.key(i), v);
             }
         }
         store.compact();
@@ -350,28 +390,26 @@ class RangeInstallTest {
 
     @Test
     void aDamagedBlockInAFileWithNewerWritesMustBeReadSoTheInstallFails() {
-        RangeModel model;
-        OnlyFile file;
-        int damaged;
-        long s;
+        // Damaged while the store is open (the block was never read, so it is not cached): a reopen would make
+        // every sequence below the one flushed then unusable as an image's sequence.
         try (Store store = Store.open(dir, options(1024))) {
-            model = fillAndCompact(store, true);
-            file = onlyFile(store);
-            damaged = file.blockOfA();
-            s = store.lastSequence() - 300; // before the deletes of B: the file holds newer writes than s
-        }
-        file.damage(damaged);
-        byte[] from = file.firstUserKey(damaged - 1);
-        byte[] to = file.firstUserKey(damaged + 2);
-        try (Store store = Store.open(dir, options(1024))) {
+            RangeModel model = fillAndCompact(store, true);
+            OnlyFile file = onlyFile(store);
+            int damaged = file.blockOfA();
+            long s = store.lastSequence() - 300; // before the overwrites of B: the file holds newer writes than s
+            file.damage(damaged);
+            byte[] from = file.firstUserKey(damaged - 1);
+            byte[] to = file.firstUserKey(damaged + 2);
             List<RangeEntry> image = model.image(A, from, to); // A did not change after s
-            assertThrows(CorruptionException.class,
+            CorruptionException e = assertThrows(CorruptionException.class,
                     () -> store.installRange(store.namespace(A), from, to, s, image.iterator()));
+            assertEquals(file.blocks().get(damaged).handle().offset(), e.report().offset(), e.report().describe());
             // At a sequence the file holds nothing newer than, the block can be dropped unread.
             RangeInstallResult r = store.installRange(store.namespace(A), from, to, store.lastSequence(),
                     image.iterator());
             assertEquals(3, r.blocksSkipped(), r.toString());
             model.check(store, 600, from, to, "after the install at the last sequence");
+            assertEquals(List.of(), store.damage());
         }
     }
 
