@@ -211,6 +211,68 @@ class RangeInstallTest {
         }
     }
 
+    @Test
+    void writesGoOnDuringTheInstallAndTheModelHoldsAfterwards() throws Exception {
+        RangeModel model = new RangeModel(A, B);
+        byte[] from = RangeModel.key(200);
+        byte[] to = RangeModel.key(500);
+        try (Store store = Store.open(dir, options(1024))) {
+            writeRandomly(store, model, new Random(9), 2000, new HashSet<>());
+            long s = store.lastSequence();
+            List<RangeEntry> image = model.image(A, from, to);
+            java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            // The writer owns the model while it runs; it makes no deletes in A (a compaction dropping one after s
+            // would make the install refuse s) but overwrites keys inside and outside the range.
+            Thread writer = new Thread(() -> {
+                Random rnd = new Random(10);
+                while (!stop.get()) {
+                    int i = rnd.nextInt(KEYS);
+                    byte[] v = value(rnd);
+                    if (rnd.nextBoolean()) {
+                        store.namespace(A).put(RangeModel.key(i), v);
+                        model.put(A, RangeModel.key(i), v);
+                    } else if (rnd.nextInt(4) == 0) {
+                        store.namespace(B).delete(RangeModel.key(i));
+                        model.remove(B, RangeModel.key(i));
+                    } else {
+                        store.namespace(B).put(RangeModel.key(i), v);
+                        model.put(B, RangeModel.key(i), v);
+                    }
+                    written.incrementAndGet();
+                }
+            }, "range-install-test-writer");
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            writer.setUncaughtExceptionHandler((t, e) -> failure.set(e));
+            writer.start();
+            awaitWrites(written, 300, writer);
+            RangeInstallResult r;
+            try {
+                r = store.installRange(store.namespace(A), from, to, s, image.iterator());
+                awaitWrites(written, written.get() + 300, writer);
+            } finally {
+                stop.set(true);
+                writer.join();
+            }
+            if (failure.get() != null) {
+                throw new AssertionError("the writer failed", failure.get());
+            }
+            assertTrue(r.filesRewritten() >= 1, r.toString());
+            model.check(store, KEYS, from, to, "after the install with a concurrent writer");
+        }
+        try (Store store = Store.open(dir, options(1024))) {
+            model.check(store, KEYS, from, to, "after a reopen");
+        }
+    }
+
+    /** Waits for the writer's progress, not for time: fails only if the writer died. */
+    private static void awaitWrites(java.util.concurrent.atomic.AtomicLong written, long count, Thread writer) {
+        while (written.get() < count) {
+            assertTrue(writer.isAlive(), "the writer stopped after " + written.get() + " writes");
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+        }
+    }
+
     private static byte[] wrong(int j) {
         return ("not written by anyone #" + j).getBytes(StandardCharsets.US_ASCII);
     }
