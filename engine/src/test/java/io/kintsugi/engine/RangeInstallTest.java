@@ -202,12 +202,10 @@ class RangeInstallTest {
             // Deletes of another namespace do not matter.
             store.namespace(B).delete(RangeModel.key(10));
             model.remove(B, RangeModel.key(10));
-            long later = store.lastSequence();
             List<RangeEntry> imageOfA = model.image(A, from, to);
             store.compact();
             store.installRange(store.namespace(A), from, to, s + 1, imageOfA.iterator());
             model.check(store, KEYS, from, to, "after the install at the sequence of the delete");
-            assertTrue(later > s + 1);
         }
     }
 
@@ -533,12 +531,8 @@ class RangeInstallTest {
                     Arrays.asList(pair(in1), null),                                  // null pair
                     List.of(pair(in1), new RangeEntry(in2, new byte[Limits.MAX_VALUE_LENGTH + 1])));
             for (List<RangeEntry> image : badImages) {
-                List<RangeEntry> withSecret = new ArrayList<>();
-                for (RangeEntry e : image) {
-                    withSecret.add(e == null ? null : new RangeEntry(e.key(), e.value()));
-                }
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                        () -> store.installRange(a, from, to, s, withSecret.iterator()));
+                        () -> store.installRange(a, from, to, s, image.iterator()));
                 assertTrue(e.getMessage().startsWith("range image pair #"), e.getMessage());
                 assertFalse(e.getMessage().contains("key-0"), "no key bytes in: " + e.getMessage());
                 assertFalse(e.getMessage().contains("SECRET"), "no value bytes in: " + e.getMessage());
