@@ -6,6 +6,7 @@ import io.kintsugi.engine.Store;
 import io.kintsugi.engine.StoreExtension;
 import io.kintsugi.engine.StoreListener;
 import io.kintsugi.engine.StoreOptions;
+import io.kintsugi.oplog.CorruptionKind;
 import io.kintsugi.oplog.StorageException;
 import io.kintsugi.validation.health.HealthEntry;
 import io.kintsugi.validation.health.HealthKind;
@@ -123,8 +124,8 @@ public final class Validator implements StoreExtension, StoreListener {
         if (log == null || s == null) {
             return;
         }
-        HealthKind kind = event.report().kind().name().equals("INVARIANT_VIOLATION") ? HealthKind.INVARIANT_VIOLATION
-                : HealthKind.CHECKSUM_FAILURE;
+        HealthKind kind = event.report().kind() == CorruptionKind.INVARIANT_VIOLATION
+                ? HealthKind.INVARIANT_VIOLATION : HealthKind.CHECKSUM_FAILURE;
         try {
             log.append(new HealthEntry(event.time(), Severity.ERROR, s.id().toString(), kind, Verdict.DAMAGED,
                     event.namespace().orElse(""), null, null, -1, -1, null, null, -1,
