@@ -9,6 +9,9 @@ import io.kintsugi.engine.format.BlockType;
 import io.kintsugi.engine.format.ByteSink;
 import io.kintsugi.engine.format.DataBlockFormat;
 import io.kintsugi.engine.format.DecodedDataBlock;
+import io.kintsugi.engine.format.FooterFormat;
+import io.kintsugi.engine.format.IndexBlockFormat;
+import io.kintsugi.engine.format.IndexBlockFormat.IndexEntry;
 import io.kintsugi.engine.format.StoreFiles;
 import io.kintsugi.engine.manifest.FileMetadata;
 import io.kintsugi.engine.manifest.Manifest;
@@ -99,7 +102,10 @@ class ReadInvariantTest {
         final long fileNumber;
         final BlockHandle handle;
         final long maxSequence;
+        final java.util.UUID storeId;
+        final long size;
         final List<Entry> entries;
+        final List<Entry> nextEntries;
 
         BlockRewrite(Path dir) {
             ManifestState state;
@@ -110,11 +116,14 @@ class ReadInvariantTest {
             FileMetadata meta = state.files().firstEntry().getValue();
             fileNumber = meta.fileNumber();
             maxSequence = meta.maxSequence();
+            storeId = state.storeId();
+            size = meta.size();
             file = dir.resolve(StoreFiles.segmentFileName(fileNumber));
             try (SegmentFileReader reader = SegmentFileReader.open(file, fileNumber, state.storeId(), meta.size(),
                     BlockCache.disabled())) {
                 handle = reader.dataBlocks().get(BLOCK);
                 entries = new ArrayList<>(SegmentFileInspector.entriesByBlock(reader).get(BLOCK));
+                nextEntries = new ArrayList<>(SegmentFileInspector.entriesByBlock(reader).get(BLOCK + 1));
             }
             // The payload decodes to exactly those entries: the rewrite below goes through the same format class.
             byte[] block = StoreFileDamage.read(file, handle.offset(), handle.length());
@@ -125,6 +134,12 @@ class ReadInvariantTest {
 
         /** Encodes {@code changed} as the block's payload, recomputes its CRC and writes it in place. */
         void write(List<Entry> changed) {
+            write(handle, changed);
+        }
+
+        /** Encodes {@code changed} as the payload of the data block at {@code h} and writes it in place. */
+        void write(BlockHandle h, List<Entry> changed) {
+            BlockHandle handle = h;
             ByteSink sink = new ByteSink(handle.length());
             int[] offsets = new int[changed.size()];
             for (int i = 0; i < changed.size(); i++) {
@@ -138,6 +153,28 @@ class ReadInvariantTest {
                     handle.offset());
             assertEquals(handle.length(), sink.size(), "the rewritten block keeps its length");
             StoreFileDamage.overwrite(file, handle.offset(), sink.toByteArray());
+        }
+
+        /** Rewrites the index entry of data block {@code b} with another first key of the same length. */
+        void writeIndexFirstKey(int b, byte[] firstKey) {
+            FooterFormat.Footer footer = FooterFormat.decode(StoreFileDamage.read(file, size - FooterFormat.LENGTH,
+                    FooterFormat.LENGTH), file, fileNumber, storeId, size);
+            BlockHandle ih = footer.index();
+            byte[] block = StoreFileDamage.read(file, ih.offset(), ih.length());
+            BlockLocation location = new BlockLocation(file, fileNumber, BlockType.INDEX, ih);
+            assertEquals(BlockCompression.NONE.code(),
+                    block[ih.payloadLength() + BlockTrailerFormat.COMPRESSION_OFFSET] & 0xFF,
+                    "the fixture's index block is stored uncompressed");
+            List<IndexEntry> index = new ArrayList<>(IndexBlockFormat.decode(Arrays.copyOf(block, ih.payloadLength()),
+                    location, footer.filter().offset()));
+            IndexEntry e = index.get(b);
+            assertEquals(e.firstKey().length, firstKey.length);
+            index.set(b, new IndexEntry(firstKey, e.lastKey(), e.lastSequence(), e.handle(), e.entryCount()));
+            ByteSink sink = IndexBlockFormat.encode(index);
+            int payload = sink.size();
+            BlockTrailerFormat.append(sink, BlockType.INDEX, BlockCompression.NONE, payload, fileNumber, ih.offset());
+            assertEquals(ih.length(), sink.size(), "the rewritten index keeps its length");
+            StoreFileDamage.overwrite(file, ih.offset(), sink.toByteArray());
         }
 
         List<byte[]> userKeys() {
@@ -232,5 +269,56 @@ class ReadInvariantTest {
             Entry e = entries.get(2);
             entries.set(2, new Entry(e.key(), e.sequence() + 1_000_000, e.kind(), e.value()));
         });
+    }
+
+    /**
+     * The one rule no single block can break on its own: block 8 starts with the same key as block 7 ends with, at
+     * the same sequence (the index rewritten to match, so every per-block check passes). A scan that crosses the
+     * boundary fails at block 8's offset, after returning exactly the oracle's values before it.
+     */
+    @Test
+    void anEntryRepeatedAcrossABlockBoundary() {
+        Path dir = buildStore(tmp.resolve("boundary"));
+        BlockRewrite rw = new BlockRewrite(dir);
+        Entry last = rw.entries.get(rw.entries.size() - 1);
+        List<Entry> next = new ArrayList<>(rw.nextEntries);
+        Entry replaced = next.get(0);
+        next.set(0, new Entry(last.key(), last.sequence(), replaced.kind(), replaced.value()));
+        BlockHandle nextHandle;
+        try (SegmentFileReader reader = SegmentFileReader.open(rw.file, rw.fileNumber, rw.storeId, rw.size,
+                BlockCache.disabled())) {
+            nextHandle = reader.dataBlocks().get(BLOCK + 1);
+        }
+        rw.write(nextHandle, next);
+        rw.writeIndexFirstKey(BLOCK + 1, last.key());
+        String replacedKey = new String(Arrays.copyOfRange(replaced.key(), 4, replaced.key().length),
+                StandardCharsets.ISO_8859_1);
+        try (Store store = Store.open(dir, options())) {
+            Namespace ns = store.namespace(NS);
+            int seen = 0;
+            CorruptionException e;
+            try (Cursor c = ns.scan(null, null)) {
+                e = assertThrows(CorruptionException.class, () -> {
+                    while (c.next()) {
+                        String k = new String(c.key(), StandardCharsets.ISO_8859_1);
+                        assertArrayEquals(oracle.get(k), c.value(), "a scan returned a wrong value");
+                    }
+                });
+            }
+            assertEquals(CorruptionKind.INVARIANT_VIOLATION, e.report().kind(), e.getMessage());
+            assertEquals(rw.file, e.report().file());
+            assertEquals(nextHandle.offset(), e.report().offset());
+            assertFalse(e.getMessage().contains(KEY_MARK), "the message carries key bytes");
+            assertEquals(1, store.damage().size());
+            // Point reads never cross a block boundary, and each rewritten block passes its own checks: every key
+            // but the one the rewrite removed reads exactly (the repeated entry is found in block 7, where it is).
+            for (Map.Entry<String, byte[]> o : oracle.entrySet()) {
+                if (!o.getKey().equals(replacedKey)) {
+                    assertArrayEquals(o.getValue(), ns.get(o.getKey().getBytes(StandardCharsets.ISO_8859_1)));
+                    seen++;
+                }
+            }
+            assertEquals(KEYS - 1, seen);
+        }
     }
 }

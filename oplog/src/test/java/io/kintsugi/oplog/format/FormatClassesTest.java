@@ -222,7 +222,9 @@ class FormatClassesTest {
         assertEquals(FileKind.STORE_SEGMENT, FileKind.ofCode(3));
         assertEquals(FileKind.TERM_HISTORY, FileKind.ofCode(4));
         assertEquals(4, FileKind.TERM_HISTORY.code());
-        assertNull(FileKind.ofCode(5));
+        assertEquals(FileKind.SCAN_STATE, FileKind.ofCode(5));
+        assertEquals(5, FileKind.SCAN_STATE.code());
+        assertNull(FileKind.ofCode(6));
         assertNull(FileKind.ofCode(255));
     }
 
