@@ -31,11 +31,12 @@ import java.util.Random;
  * }</pre>
  *
  * <p><b>Closed or open.</b> The faults are meant for a <em>closed</em> store, as a disk would leave its files for the
- * next open. {@link #flipBitInKeyBlock}, {@link #dataBlocks} and {@link #segmentFiles} read the store's manifest and
- * refuse an open store. The raw faults ({@link #flipBit}, {@link #zeroRegion}, {@link #junkRegion},
- * {@link #truncate}, {@link #swapDataBlocks}) write through positional writes and also reach a file an open store
- * holds open; an open store notices them when it next reads the bytes from disk, which a block it has already
- * verified and cached may postpone. {@link #corruptValueLogically} needs an open store.
+ * next open. {@link #flipBitInKeyBlock}, {@link #swapDataBlocks}, {@link #dataBlocks} and {@link #segmentFiles} read
+ * the store's manifest and refuse an open store. The raw faults ({@link #flipBit}, {@link #zeroRegion},
+ * {@link #junkRegion}, {@link #truncate}) write through positional writes and also reach a file an open store holds
+ * open; an open store notices them when it next reads the bytes from disk, which a block it has already verified and
+ * cached may postpone. {@link #replaceWithStaleCopy} and {@link #tearOplogTail} are for a closed store only (an open
+ * store keeps writing the files they change). {@link #corruptValueLogically} needs an open store.
  *
  * <p><b>Seeded.</b> Every choice (which bit, which region, where to cut) comes from one {@link Random} seeded by
  * {@link #forStore}: the same seed, store and calls in the same order give the same faults.
@@ -259,7 +260,7 @@ public final class FaultInjector {
      * temporary directory outside the store, to be put back later by {@link #replaceWithStaleCopy}.
      *
      * @param fileOrDirectory the file or directory (absolute, or relative to the store directory)
-     * @return the copy
+     * @return the copy; deleting it when the test is done is the caller's job
      * @throws IllegalArgumentException if the path is not in the store directory or does not exist
      * @throws StorageException         if copying fails
      */
