@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.Random;
+import java.util.SplittableRandom;
 
 /**
  * Seeded, reproducible damage to a store's files, for tests of code that must notice it: the engine's own tests,
@@ -38,8 +38,9 @@ import java.util.Random;
  * cached may postpone. {@link #replaceWithStaleCopy} and {@link #tearOplogTail} are for a closed store only (an open
  * store keeps writing the files they change). {@link #corruptValueLogically} needs an open store.
  *
- * <p><b>Seeded.</b> Every choice (which bit, which region, where to cut) comes from one {@link Random} seeded by
- * {@link #forStore}: the same seed, store and calls in the same order give the same faults.
+ * <p><b>Seeded.</b> Every choice (which bit, which region, where to cut) comes from one {@link SplittableRandom}
+ * seeded by {@link #forStore}: the same seed, store and calls in the same order give the same faults, and nearby
+ * seeds give unrelated ones.
  *
  * <p>Never point this at a store whose data matters: every method except {@link #saveCopy} destroys data.
  */
@@ -52,11 +53,13 @@ public final class FaultInjector {
     private static final int ZERO_REGION_ATTEMPTS = 64;
 
     private final Path storeDir;
-    private final Random random;
+    private final SplittableRandom random;
 
     private FaultInjector(Path storeDir, long seed) {
         this.storeDir = storeDir;
-        this.random = new Random(seed);
+        // SplittableRandom mixes its seed: java.util.Random's first draws for nearby seeds (1, 2, 3...) are nearly
+        // equal, which would put every test's "random" region at almost the same offset.
+        this.random = new SplittableRandom(seed);
     }
 
     /**
@@ -142,8 +145,7 @@ public final class FaultInjector {
             throw new IllegalArgumentException("the range [" + fromOffset + ", " + toOffset + ") must be non-empty and"
                     + " lie within the " + size + " bytes of " + f);
         }
-        long at = fromOffset + (long) (random.nextDouble() * (toOffset - fromOffset));
-        at = Math.min(at, toOffset - 1);
+        long at = random.nextLong(fromOffset, toOffset);
         int bit = random.nextInt(8);
         flip(f, at, bit);
         return new InjectedFault(FaultKind.BIT_FLIP, f, at, 1, "bit " + bit + " of the byte at offset " + at);
@@ -357,8 +359,7 @@ public final class FaultInjector {
     }
 
     private long regionOffset(long size, int length) {
-        long span = size - length + 1;
-        return Math.min(size - length, (long) (random.nextDouble() * span));
+        return random.nextLong(0, size - length + 1);
     }
 
     private static long nonEmptySize(Path f) {

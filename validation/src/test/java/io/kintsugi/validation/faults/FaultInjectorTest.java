@@ -106,6 +106,8 @@ class FaultInjectorTest {
         assertFalse(reads.failures().isEmpty(), "the reads of the damaged block fail");
     }
 
+    // Seeds 23, 43 and 103 put the region over the index, filter, metadata or footer (43 also over the last data
+    // blocks); the others inside the data blocks.
     @ParameterizedTest
     @ValueSource(longs = {21, 22, 23, 24})
     void aZeroedRegionFailsOpenOrTheReadsOfTheBlocksItTouches(long seed) {
@@ -113,7 +115,7 @@ class FaultInjectorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {31, 32, 33, 34})
+    @ValueSource(longs = {31, 32, 43, 103})
     void aJunkRegionFailsOpenOrTheReadsOfTheBlocksItTouches(long seed) {
         regionFault(seed, false);
     }
