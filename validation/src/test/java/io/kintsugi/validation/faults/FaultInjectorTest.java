@@ -209,6 +209,7 @@ class FaultInjectorTest {
             }
         }
         InjectedFault f = faults.replaceWithStaleCopy(copy);
+        FileBytes.delete(copy.copy().getParent());
         assertEquals(FaultKind.STALE_COPY, f.kind());
         assertSame(segment, f.file());
         CorruptionException e = assertThrows(CorruptionException.class,
@@ -228,6 +229,7 @@ class FaultInjectorTest {
             store.flush();
         }
         faults.replaceWithStaleCopy(copy);
+        FileBytes.delete(copy.copy().getParent());
         CorruptionException e = assertThrows(CorruptionException.class,
                 () -> Store.open(s.dir, FaultedStore.options()).close());
         assertEquals(CorruptionKind.STALE_FILE, e.report().kind(), e.getMessage());
