@@ -1,7 +1,9 @@
 package io.kintsugi.engine;
 
+import io.kintsugi.engine.events.CorruptionFoundEvent;
 import io.kintsugi.engine.table.KeyRange;
 import io.kintsugi.oplog.CorruptionException;
+import io.kintsugi.oplog.CorruptionReport;
 
 import java.lang.System.Logger.Level;
 import java.time.Instant;
@@ -13,8 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What the store knows to be damaged: the key ranges whose blocks failed their checks, and the events sent to
- * listeners about them. Events carry metadata only.
+ * What the store knows to be damaged: the key ranges whose blocks failed their checks (checksums, format rules and
+ * the read path's invariants alike), and the events sent about them to listeners and, as
+ * {@link CorruptionFoundEvent}, to JDK Flight Recorder. Events carry metadata only.
  */
 final class DamageLog {
 
@@ -64,6 +67,9 @@ final class DamageLog {
 
     private void emit(CorruptionEvent event) {
         events.incrementAndGet();
+        CorruptionReport r = event.report();
+        CorruptionFoundEvent.commit(r.file().toString(), event.fileNumber(), r.offset(), r.length(), r.kind().name(),
+                event.namespace().orElse(null), event.operation());
         LOG.log(Level.ERROR, () -> "corruption found during " + event.operation() + ": " + event.report().describe());
         for (StoreListener l : listeners) {
             try {

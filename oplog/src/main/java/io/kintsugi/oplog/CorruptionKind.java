@@ -31,4 +31,11 @@ public enum CorruptionKind {
     STALE_FILE,
     /** Bytes that passed their checksum do not decode as their format says: written wrong, or by another program. */
     INVALID_CONTENT,
+    /**
+     * Bytes that passed their checksum and decode as their format says break a rule the engine relies on while it
+     * reads: keys out of order within a block or across the blocks of a file, a block's keys outside the bounds its
+     * index entry records, or an entry's sequence number above the file's recorded maximum. A writer bug, or damage
+     * made before the checksum was computed; the checked structure is not used either way.
+     */
+    INVARIANT_VIOLATION,
 }

@@ -6,6 +6,7 @@ import io.kintsugi.engine.Store;
 import io.kintsugi.engine.StoreExtension;
 import io.kintsugi.engine.StoreListener;
 import io.kintsugi.engine.StoreOptions;
+import io.kintsugi.oplog.CorruptionKind;
 import io.kintsugi.oplog.StorageException;
 import io.kintsugi.validation.health.HealthEntry;
 import io.kintsugi.validation.health.HealthKind;
@@ -206,8 +207,8 @@ public final class Validator implements StoreExtension, StoreListener {
         return report;
     }
 
-    private static HealthKind healthKindOf(io.kintsugi.oplog.CorruptionKind kind) {
-        return kind.name().equals("INVARIANT_VIOLATION") ? HealthKind.INVARIANT_VIOLATION
+    private static HealthKind healthKindOf(CorruptionKind kind) {
+        return kind == CorruptionKind.INVARIANT_VIOLATION ? HealthKind.INVARIANT_VIOLATION
                 : HealthKind.CHECKSUM_FAILURE;
     }
 

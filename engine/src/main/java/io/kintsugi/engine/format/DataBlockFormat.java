@@ -26,7 +26,8 @@ import io.kintsugi.oplog.CorruptionKind;
  * <p>A block holds at least one entry. The writer ends a block as soon as its encoded size reaches the block
  * size, so a block exceeds the block size by at most one entry, and an entry larger than the block size gets a
  * block of its own. Entries within a block, and across the blocks of a file, strictly increase in internal key
- * order: a key appears once per sequence number. A reader rejects a block that breaks any of these rules.
+ * order: a key appears once per sequence number. A reader rejects a block that breaks any of these rules; an
+ * ordering violation is reported as {@code INVARIANT_VIOLATION}.
  */
 public final class DataBlockFormat {
 
@@ -141,7 +142,8 @@ public final class DataBlockFormat {
         DecodedDataBlock block = new DecodedDataBlock(payload, keyOffset, keyLength, valueLength, sequence, kind);
         for (int i = 1; i < count; i++) {
             if (block.compareEntries(i - 1, i) >= 0) {
-                throw location.malformed(CorruptionKind.INVALID_CONTENT, "entry " + i
+                // An ordering rule rather than a parse error: binary search would silently miss keys.
+                throw location.malformed(CorruptionKind.INVARIANT_VIOLATION, "entry " + i
                         + " does not sort strictly after the entry before it");
             }
         }

@@ -19,7 +19,8 @@ import io.kintsugi.oplog.CorruptionException;
  * caller stops at them.
  *
  * <p>If a block fails its checks, {@link #next()} throws {@link CorruptionException} and the cursor stays where it
- * was: calling {@code next()} again retries the same block.
+ * was: calling {@code next()} again retries the same block. Moving from one block to the next also checks that the
+ * new block's first entry sorts strictly after the old block's last one ({@code INVARIANT_VIOLATION} otherwise).
  */
 public final class EntryCursor implements AutoCloseable {
 
@@ -63,7 +64,10 @@ public final class EntryCursor implements AutoCloseable {
         } else if (entryIndex + 1 < block.count()) {
             entryIndex++;
         } else if (blockIndex + 1 < reader.index().blockCount() && !startsAtOrAfterEnd(blockIndex + 1)) {
-            block = reader.dataBlock(blockIndex + 1);
+            DecodedDataBlock nextBlock = reader.dataBlock(blockIndex + 1);
+            int last = block.count() - 1;
+            reader.checkBlockBoundary(blockIndex + 1, nextBlock, block.key(last), block.sequence(last));
+            block = nextBlock;
             blockIndex++;
             entryIndex = 0;
         } else {

@@ -417,12 +417,51 @@ public final class SegmentFileReader implements AutoCloseable {
         BlockLocation location = location(BlockType.DATA, e.handle());
         DecodedDataBlock block = DataBlockFormat.decode(blocks.readPayload(location), location);
         int last = block.count() - 1;
-        if (block.count() != e.entryCount() || !block.keyEquals(0, e.firstKey()) || !block.keyEquals(last, e.lastKey())
-                || block.sequence(last) != e.lastSequence()) {
-            throw location.malformed(CorruptionKind.INVALID_CONTENT, "data block " + b + " disagrees with the index "
-                    + "about its entry count or its first or last entry");
+        if (block.count() != e.entryCount()) {
+            throw location.malformed(CorruptionKind.INVALID_CONTENT, "data block " + b + " holds " + block.count()
+                    + " entries, the index says " + e.entryCount());
         }
+        // The block's entries ascend (decode checked), so equal end points keep every key within the index's bounds.
+        if (!block.keyEquals(0, e.firstKey()) || !block.keyEquals(last, e.lastKey())
+                || block.sequence(last) != e.lastSequence()) {
+            throw location.malformed(CorruptionKind.INVARIANT_VIOLATION, "data block " + b + " holds keys outside "
+                    + "the bounds its index entry records (its first or last entry disagrees with the index)");
+        }
+        checkSequences(block, b, location);
         return block;
+    }
+
+    /**
+     * Every entry's sequence must lie in the file's recorded sequence range: reads skip whole files by that range,
+     * so an entry outside it would be hidden from, or shown to, the wrong snapshots. One pass over a long array, paid
+     * once per block load, not per read.
+     */
+    private void checkSequences(DecodedDataBlock block, int b, BlockLocation location) {
+        long min = metadata.minSequence();
+        long max = metadata.maxSequence();
+        for (int i = 0; i < block.count(); i++) {
+            long seq = block.sequence(i);
+            if (seq > max || seq < min) {
+                throw location.malformed(CorruptionKind.INVARIANT_VIOLATION, "entry " + i + " of data block " + b
+                        + " has sequence " + seq + ", outside the file's recorded sequence range [" + min + ", " + max
+                        + "]");
+            }
+        }
+    }
+
+    /**
+     * Checks that the first entry of data block {@code b} sorts strictly after {@code previousKey, previousSequence},
+     * the last entry of block {@code b - 1}; the index orders blocks by key only, so a key continued into the next
+     * block with a sequence that does not descend would pass every other check.
+     *
+     * @throws CorruptionException {@code INVARIANT_VIOLATION} at block {@code b}'s offset if it does not
+     */
+    void checkBlockBoundary(int b, DecodedDataBlock next, byte[] previousKey, long previousSequence) {
+        if (InternalKeys.compare(previousKey, previousSequence, next.key(0), next.sequence(0)) >= 0) {
+            throw location(BlockType.DATA, index.handle(b)).malformed(CorruptionKind.INVARIANT_VIOLATION, "the first"
+                    + " entry of data block " + b + " does not sort strictly after the last entry of data block "
+                    + (b - 1));
+        }
     }
 
     private FooterFormat.Footer readFooter() {

@@ -287,7 +287,7 @@ public final class RangeScan implements AutoCloseable {
      * recorded none that covers the batch's start, the pass cannot safely go on.
      */
     private Batch skipDamage(Namespace ns, byte[] from, byte[] targetTo, CorruptionException e) {
-        HealthKind kind = e.report().kind() == invariantKind() ? HealthKind.INVARIANT_VIOLATION
+        HealthKind kind = e.report().kind() == CorruptionKind.INVARIANT_VIOLATION ? HealthKind.INVARIANT_VIOLATION
                 : HealthKind.CHECKSUM_FAILURE;
         byte[] resumeAt = null;
         for (DamagedRange d : store.damage()) {
@@ -313,15 +313,6 @@ public final class RangeScan implements AutoCloseable {
             return new Batch(false, targetTo, 0, 0, null, -1);
         }
         return new Batch(false, resumeAt, 0, 0, null, -1);
-    }
-
-    private static CorruptionKind invariantKind() {
-        for (CorruptionKind k : CorruptionKind.values()) {
-            if (k.name().equals("INVARIANT_VIOLATION")) {
-                return k;
-            }
-        }
-        return null;
     }
 
     private void record(Severity severity, HealthKind kind, Verdict verdict, String namespace, byte[] from,
