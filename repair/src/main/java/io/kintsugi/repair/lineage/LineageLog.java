@@ -160,8 +160,9 @@ public final class LineageLog implements AutoCloseable {
 
     /**
      * Appends a record and makes it durable (fdatasync) before returning: a copy must never be installed and then
-     * forgotten. Record the copy once it is installed; a crash between the two leaves a copy with no record,
-     * which the follow-up scan of the repair still checks.
+     * forgotten. Append it after the copied stream passed its hash check and <em>before</em> the range is
+     * replaced: a crash between the two then leaves a record of a copy that may not have happened, which only
+     * makes repair wary of that source (the safe side), never a copy without a record.
      *
      * @param record the copy
      * @return the record's sequence number in the lineage log (1 for the first)
