@@ -16,16 +16,24 @@ import java.util.TreeMap;
 
 /**
  * Lists the store directory: the segment files by number, and any entry that is none of the store's own names,
- * which is a foreign file. A store directory holds only what the engine, the scanner and the health log put there
- * (docs/FORMAT.md 7.1, 11.1, 13); anything else is there by mistake (a copy, another program's file) and is reported
- * rather than ignored, since a file put in a store directory by hand is how data from one store ends up in another.
+ * which is a foreign file. A store directory holds only what the engine, the scanner, the health log and the
+ * repair module's lineage log put there (docs/FORMAT.md 7.1, 11.1, 13, 15); anything else is there by mistake (a
+ * copy, another program's file) and is reported rather than ignored, since a file put in a store directory by hand
+ * is how data from one store ends up in another.
  */
 final class StoreDirectoryCheck {
+
+    /**
+     * The repair module's lineage log directory (docs/FORMAT.md 15; {@code LineageLog.DIRECTORY_NAME}), spelled
+     * out because validation sits below repair and cannot name its constant.
+     */
+    static final String LINEAGE_DIRECTORY_NAME = "lineage";
 
     /** The store's own entries besides segment files. */
     static final Set<String> OWN_NAMES = Set.of(StoreFiles.MANIFEST_DIR, StoreFiles.MANIFEST_TMP_DIR,
             StoreFiles.OPLOG_DIR, TermHistoryFormat.FILE_NAME, TermHistoryFormat.FILE_NAME + ".tmp",
-            HealthLog.DIRECTORY_NAME, ScanStateFormat.FILE_NAME, ScanStateFormat.FILE_NAME + ".tmp");
+            HealthLog.DIRECTORY_NAME, LINEAGE_DIRECTORY_NAME, ScanStateFormat.FILE_NAME,
+            ScanStateFormat.FILE_NAME + ".tmp");
 
     private StoreDirectoryCheck() {
     }
