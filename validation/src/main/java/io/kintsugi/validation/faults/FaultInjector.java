@@ -222,6 +222,24 @@ public final class FaultInjector {
     }
 
     /**
+     * Deletes a file or directory of the store, as a lost file, a mistaken clean-up or a file system that dropped
+     * a directory entry would.
+     *
+     * @param fileOrDirectory the file or directory (absolute, or relative to the store directory)
+     * @return the fault: the path, offset and length -1
+     * @throws IllegalArgumentException if the path is not inside the store directory or does not exist
+     * @throws StorageException         if deleting fails
+     */
+    public InjectedFault deleteFile(Path fileOrDirectory) {
+        Path f = inStore(fileOrDirectory);
+        if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException(f + " does not exist, so it cannot be deleted");
+        }
+        FileBytes.delete(f);
+        return new InjectedFault(FaultKind.DELETED_FILE, f, -1, -1, "deleted");
+    }
+
+    /**
      * Exchanges two data blocks of the same length in a segment file. Each block stays intact, so its own bytes
      * would pass a plain CRC; because every block's checksum also covers its file number and offset, a read of
      * either block in its new place fails with a checksum mismatch at that place.

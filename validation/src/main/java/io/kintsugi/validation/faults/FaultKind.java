@@ -14,6 +14,8 @@ public enum FaultKind {
     TRUNCATION,
     /** Two data blocks of a segment file exchanged, each intact but in the other's place. */
     SWAPPED_BLOCKS,
+    /** A file or directory of the store deleted. */
+    DELETED_FILE,
     /** A file or directory replaced by an older copy of itself. */
     STALE_COPY,
     /** The last record of the data oplog cut in the middle, as a crash during the write leaves it. */

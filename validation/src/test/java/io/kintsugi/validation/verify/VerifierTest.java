@@ -268,7 +268,7 @@ class VerifierTest {
         VerifyReport r = verify(dir, VerifyLevel.FULL);
         assertEquals(VerifyStatus.CORRUPT, r.status(), r.toText());
         VerifyProblem p = onlyProblemOn(r, file);
-        assertEquals(CorruptionKind.INVALID_CONTENT, p.kind(), r.toText());
+        assertEquals(CorruptionKind.INVARIANT_VIOLATION, p.kind(), r.toText());
         assertEquals(rewritten.offset(), p.offset());
         assertEquals(1, r.problems().size(), r.toText());
         assertNoKeyBytes(r);
