@@ -43,6 +43,8 @@ public final class RepairServer implements AutoCloseable {
     private final Set<RepairSession> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicInteger served = new AtomicInteger();
+    /** Kept from the start: the transport forgets its port once closed, and callers still name the server by it. */
+    private volatile String endpoint;
 
     private RepairServer(RangeSource source, RepairServerOptions options, RepairSession.FrameTap tap) {
         this.source = source;
@@ -79,6 +81,7 @@ public final class RepairServer implements AutoCloseable {
         RepairServer server = new RepairServer(source, options, tap);
         try {
             server.transport.listen(server::accept);
+            server.endpoint = server.transport.endpoint();
         } catch (IOException e) {
             server.pool.shutdownNow();
             throw new StorageException("the repair server could not listen on " + options.host() + ":"
@@ -89,12 +92,17 @@ public final class RepairServer implements AutoCloseable {
 
     /** @return {@code host:port} that clients connect to; the actual port when 0 was asked for */
     public String endpoint() {
-        return transport.endpoint();
+        return endpoint;
     }
 
     /** @return connections accepted and not yet ended */
     public int openConnections() {
         return sessions.size();
+    }
+
+    /** @return whether {@link #close()} has begun */
+    public boolean isClosing() {
+        return closing.get();
     }
 
     /** @return connections served to their end since the start */
