@@ -353,7 +353,11 @@ public final class RepairFrameFormat {
         return new Frame(content[0] & 0xFF, body);
     }
 
-    /** @return the decoded HELLO */
+    /**
+     * @param b the body of a frame of this type
+     * @return the decoded HELLO
+     * @throws RepairProtocolException ({@code MALFORMED}) if the body breaks a rule of FORMAT.md 14.3
+     */
     public static Hello decodeHello(ByteBuffer b) {
         return parse("HELLO", b, () -> {
             Hello h = new Hello(b.getShort() & 0xFFFF, bytes(b, NONCE_LENGTH));
@@ -362,7 +366,11 @@ public final class RepairFrameFormat {
         });
     }
 
-    /** @return the decoded WELCOME */
+    /**
+     * @param b the body of a frame of this type
+     * @return the decoded WELCOME
+     * @throws RepairProtocolException ({@code MALFORMED}) if the body breaks a rule of FORMAT.md 14.3
+     */
     public static Welcome decodeWelcome(ByteBuffer b) {
         return parse("WELCOME", b, () -> {
             int start = b.position();
@@ -376,7 +384,11 @@ public final class RepairFrameFormat {
         });
     }
 
-    /** @return the decoded REQUEST */
+    /**
+     * @param b the body of a frame of this type
+     * @return the decoded REQUEST
+     * @throws RepairProtocolException ({@code MALFORMED}) if the body breaks a rule of FORMAT.md 14.3
+     */
     public static Request decodeRequest(ByteBuffer b) {
         return parse("REQUEST", b, () -> {
             int kind = b.get() & 0xFF;
@@ -395,7 +407,9 @@ public final class RepairFrameFormat {
     }
 
     /**
+     * @param b the body of a DIGEST frame
      * @return the digest, or null when the frame says that no range is held
+     * @throws RepairProtocolException ({@code MALFORMED}) if the body breaks a rule of FORMAT.md 14.3
      */
     public static RangeDigest decodeDigest(ByteBuffer b) {
         return parse("DIGEST", b, () -> {
@@ -434,7 +448,10 @@ public final class RepairFrameFormat {
     }
 
     /**
-     * @return the pairs of a CHUNK, keys and values within the store's limits
+     * @param b the body of a CHUNK frame
+     * @return the pairs of the CHUNK, keys and values within the store's limits
+     * @throws RepairProtocolException ({@code MALFORMED}) if the body breaks a rule of FORMAT.md 14.3; the message
+     *                                 names the pair and the limit, never its bytes
      */
     public static List<RangeEntry> decodeChunk(ByteBuffer b) {
         return parse("CHUNK", b, () -> {
@@ -454,7 +471,11 @@ public final class RepairFrameFormat {
         });
     }
 
-    /** @return the decoded END */
+    /**
+     * @param b the body of a frame of this type
+     * @return the decoded END
+     * @throws RepairProtocolException ({@code MALFORMED}) if the body breaks a rule of FORMAT.md 14.3
+     */
     public static End decodeEnd(ByteBuffer b) {
         return parse("END", b, () -> {
             long sequence = b.getLong();
@@ -472,7 +493,11 @@ public final class RepairFrameFormat {
         });
     }
 
-    /** @return the decoded ERROR; its detail is decoded leniently (a cut text may end inside a character) */
+    /**
+     * @param b the body of an ERROR frame
+     * @return the decoded ERROR; its detail is decoded leniently (a cut text may end inside a character)
+     * @throws RepairProtocolException ({@code MALFORMED}) if the body breaks a rule of FORMAT.md 14.3
+     */
     public static Error decodeError(ByteBuffer b) {
         return parse("ERROR", b, () -> {
             int reason = b.get() & 0xFF;
