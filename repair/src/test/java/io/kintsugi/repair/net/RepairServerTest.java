@@ -182,4 +182,38 @@ class RepairServerTest extends RepairFixture {
                     error.detail());
         }
     }
+
+    /** Sends {@code frame} as a client's first frame and returns the server's ERROR. */
+    RepairFrameFormat.Error firstFrameAnswer(RepairServer server, byte[] frame) throws Exception {
+        TcpTransport dialer = TcpTransport.bind("127.0.0.1", 0);
+        try (RepairChannel raw = new RepairChannel(dialer.connect(server.endpoint(), Duration.ofSeconds(10)), "t")) {
+            raw.connection().readTimeout(Duration.ofSeconds(30));
+            raw.send(frame);
+            RepairFrameFormat.Frame f = raw.receive(RepairFrameFormat.HANDSHAKE_FRAME_BYTES);
+            assertEquals(RepairFrameFormat.TYPE_ERROR, f.type());
+            return RepairFrameFormat.decodeError(f.body());
+        }
+    }
+
+    @Test
+    void aDamagedClientFrameIsAnsweredWithAProtocolErrorNamingItsOffset() throws Exception {
+        RepairServer server = server();
+        byte[] hello = RepairFrameFormat.hello(new byte[32]);
+        hello[20] ^= 0x04;
+        RepairFrameFormat.Error error = firstFrameAnswer(server, hello);
+        assertEquals(RepairFrameFormat.REASON_PROTOCOL_ERROR, error.reason());
+        assertTrue(error.detail().startsWith("CHECKSUM_MISMATCH in repair-client:"), error.detail());
+        assertTrue(error.detail().contains("at offset 0 (43 bytes)"), error.detail());
+    }
+
+    @Test
+    void aClientOfAnotherProtocolVersionIsRefused() throws Exception {
+        RepairServer server = server();
+        byte[] body = new byte[34];
+        body[0] = 2;
+        RepairFrameFormat.Error error = firstFrameAnswer(server, RepairFrameFormat.frame(RepairFrameFormat.TYPE_HELLO,
+                body));
+        assertEquals(RepairFrameFormat.REASON_UNSUPPORTED_VERSION, error.reason());
+        assertTrue(error.detail().contains("version 1, the client 2"), error.detail());
+    }
 }
