@@ -2,6 +2,7 @@ package io.kintsugi.repair.net;
 
 import io.kintsugi.engine.Limits;
 import io.kintsugi.engine.RangeEntry;
+import io.kintsugi.engine.format.ReplicationFrameFormat;
 import io.kintsugi.oplog.CorruptionException;
 import io.kintsugi.oplog.CorruptionReport;
 import io.kintsugi.oplog.format.Crc32c;
@@ -55,13 +56,13 @@ public final class RepairFrameFormat {
     /** The protocol version this build speaks. */
     public static final int PROTOCOL_VERSION = 1;
     /** Bytes of the frame header: length and crc. */
-    public static final int HEADER_LENGTH = 8;
+    public static final int HEADER_LENGTH = ReplicationFrameFormat.HEADER_LENGTH;
     /** Offset of the length field in a frame. */
-    public static final int LENGTH_OFFSET = 0;
+    public static final int LENGTH_OFFSET = ReplicationFrameFormat.LENGTH_OFFSET;
     /** Offset of the masked CRC32C in a frame. */
-    public static final int CRC_OFFSET = 4;
+    public static final int CRC_OFFSET = ReplicationFrameFormat.CRC_OFFSET;
     /** Offset of the type in a frame; the CRC covers the frame from here to its end. */
-    public static final int TYPE_OFFSET = 8;
+    public static final int TYPE_OFFSET = ReplicationFrameFormat.TYPE_OFFSET;
     /** Length of a nonce and of a proof. */
     public static final int NONCE_LENGTH = 32;
     /** Longest detail text of a DIGEST or ERROR frame, in bytes. */
@@ -149,20 +150,15 @@ public final class RepairFrameFormat {
     // ---------------------------------------------------------------- encoding
 
     /**
-     * Wraps a body in a frame.
+     * Wraps a body in a frame. The frame is the replication frame's (FORMAT.md 10.1), so it is built by the same
+     * code; the golden repair frames pin it all the same.
      *
      * @param type the frame type
      * @param body the body bytes
      * @return the whole frame
      */
     public static byte[] frame(int type, byte[] body) {
-        ByteBuffer b = ByteBuffer.allocate(HEADER_LENGTH + 1 + body.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(LENGTH_OFFSET, 1 + body.length);
-        b.put(TYPE_OFFSET, (byte) type);
-        b.position(TYPE_OFFSET + 1);
-        b.put(body);
-        b.putInt(CRC_OFFSET, Crc32c.maskedOf(b, TYPE_OFFSET, b.capacity()));
-        return b.array();
+        return ReplicationFrameFormat.frame(type, body);
     }
 
     /** @return a HELLO frame */

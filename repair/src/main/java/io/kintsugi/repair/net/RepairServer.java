@@ -140,8 +140,8 @@ public final class RepairServer implements AutoCloseable {
     private static void refuse(RepairChannel channel, int reason, String detail) {
         try {
             channel.send(RepairFrameFormat.error(reason, detail));
-        } catch (IOException | RuntimeException e) {
-            // the client sees the connection end
+        } catch (IOException e) {
+            // Best effort: a client that cannot be told why sees the connection end.
         } finally {
             channel.close();
         }

@@ -66,7 +66,8 @@ final class RepairSession implements Runnable {
             sendQuietly(RepairFrameFormat.error(RepairFrameFormat.REASON_PROTOCOL_ERROR, e.getMessage()));
         } catch (IOException e) {
             LOG.log(Level.FINE, "repair connection from " + peer + " ended: " + e);
-        } catch (RuntimeException e) {
+        } catch (StorageException | IllegalArgumentException | IllegalStateException e) {
+            // The source failed outside a stream (digestAt) or was interrupted by a forced close.
             LOG.log(Level.WARNING, "serving repair client " + peer + " failed: " + e.getMessage());
             sendQuietly(RepairFrameFormat.error(RepairFrameFormat.REASON_SOURCE_FAILED, e.getMessage()));
         } finally {
@@ -197,8 +198,9 @@ final class RepairSession implements Runnable {
     private void sendQuietly(byte[] frame) {
         try {
             channel.send(frame);
-        } catch (IOException | RuntimeException e) {
-            // the connection is going away; the client sees it end
+        } catch (IOException e) {
+            // Best effort: the connection is already failing, and the client sees it end either way.
+            LOG.log(Level.FINE, "could not tell repair client " + channel.connection().peer() + " why: " + e);
         }
     }
 }
