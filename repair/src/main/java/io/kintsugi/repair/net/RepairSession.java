@@ -107,11 +107,19 @@ final class RepairSession implements Runnable {
             send(RepairFrameFormat.error(RepairFrameFormat.REASON_SHUTTING_DOWN, "the repair server is closing"));
             return;
         }
-        if (request.kind() == RepairFrameFormat.KIND_DIGEST_AT) {
-            Optional<RangeDigest> d = source.digestAt(request.sequence());
-            send(d.isPresent() ? RepairFrameFormat.digest(d.get()) : RepairFrameFormat.noDigest());
-        } else {
-            stream(request.sequence());
+        try {
+            if (request.kind() == RepairFrameFormat.KIND_DIGEST_AT) {
+                Optional<RangeDigest> d = source.digestAt(request.sequence());
+                send(d.isPresent() ? RepairFrameFormat.digest(d.get()) : RepairFrameFormat.noDigest());
+            } else {
+                stream(request.sequence());
+            }
+        } catch (StorageException | IllegalArgumentException e) {
+            // This replica failed to read its own copy (damage, I/O, a pair over the limits): not the client's
+            // fault, and the client must look elsewhere.
+            LOG.log(Level.WARNING, "answering the request at sequence " + request.sequence() + " failed: "
+                    + e.getMessage());
+            send(RepairFrameFormat.error(RepairFrameFormat.REASON_SOURCE_FAILED, e.getMessage()));
         }
     }
 
@@ -157,13 +165,6 @@ final class RepairSession implements Runnable {
             }
             send(RepairFrameFormat.end(new RepairFrameFormat.End(sequence, hasher.count(), hasher.bytes(),
                     hasher.hash(), chunks)));
-        } catch (CorruptionException e) {
-            // The server's own copy is damaged: the client must look elsewhere; this is not the client's fault.
-            LOG.log(Level.WARNING, "streaming the range at sequence " + sequence + " met damage: " + e.getMessage());
-            send(RepairFrameFormat.error(RepairFrameFormat.REASON_SOURCE_FAILED, e.getMessage()));
-        } catch (StorageException | IllegalArgumentException e) {
-            LOG.log(Level.WARNING, "streaming the range at sequence " + sequence + " failed: " + e.getMessage());
-            send(RepairFrameFormat.error(RepairFrameFormat.REASON_SOURCE_FAILED, e.getMessage()));
         }
     }
 

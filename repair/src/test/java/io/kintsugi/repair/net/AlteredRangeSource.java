@@ -17,6 +17,7 @@ final class AlteredRangeSource implements RangeSource {
     private long pauseAt = -1;
     private CountDownLatch paused;
     private CountDownLatch release;
+    private long failAt = -1;
 
     AlteredRangeSource(RangeSource inner) {
         this.inner = inner;
@@ -32,6 +33,12 @@ final class AlteredRangeSource implements RangeSource {
     /** Pairs {@code index} and {@code index + 1} are sent in the wrong order. */
     AlteredRangeSource swap(long index) {
         this.swapAt = index;
+        return this;
+    }
+
+    /** At pair {@code index}, fails as a damaged block of the replica's own copy would. */
+    AlteredRangeSource failAt(long index) {
+        this.failAt = index;
         return this;
     }
 
@@ -61,6 +68,10 @@ final class AlteredRangeSource implements RangeSource {
             @Override
             public boolean next() {
                 index++;
+                if (index == failAt) {
+                    throw new io.kintsugi.oplog.CorruptionException(io.kintsugi.oplog.CorruptionReport.checksum(
+                            java.nio.file.Path.of("000000000007.seg"), 8192, 4096, 0x1234, 0x5678, "data block"));
+                }
                 if (index == pauseAt) {
                     paused.countDown();
                     try {

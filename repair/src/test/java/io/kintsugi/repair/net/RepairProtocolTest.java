@@ -240,4 +240,15 @@ class RepairProtocolTest extends RepairFixture {
             assertArrayEquals(v, received.get(i).value(), "pair " + i);
         }
     }
+
+    @Test
+    void aSourceThatMeetsDamageInItsOwnCopyRefusesWithItsReport() {
+        RepairServer server = server(new AlteredRangeSource(source).failAt(9_000),
+                RepairServerOptions.builder().secret(SECRET), null);
+        RepairRefusedException e = assertThrows(RepairRefusedException.class, () -> client().fetchRange(
+                server.endpoint(), source.sequence(), source.digest(), (k, v) -> { }));
+        assertEquals(RepairFrameFormat.REASON_SOURCE_FAILED, e.reason());
+        assertTrue(e.getMessage().contains("CHECKSUM_MISMATCH in 000000000007.seg at offset 8192"), e.getMessage());
+        assertNoKeyBytes(e);
+    }
 }
