@@ -116,13 +116,11 @@ public final class RepairServer implements AutoCloseable {
             refuse(channel, RepairFrameFormat.REASON_SHUTTING_DOWN, "the repair server is closing");
             return;
         }
-        RepairSession[] self = new RepairSession[1];
         RepairSession session = new RepairSession(channel, source, authenticator, options, closing::get, tap,
-                () -> {
-                    sessions.remove(self[0]);
+                ended -> {
+                    sessions.remove(ended);
                     served.incrementAndGet();
                 });
-        self[0] = session;
         sessions.add(session);
         try {
             if (options.maxWaitingConnections() == 0 && pool.getActiveCount() >= options.maxConnections()) {

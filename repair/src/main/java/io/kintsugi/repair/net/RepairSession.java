@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -33,12 +34,12 @@ final class RepairSession implements Runnable {
     private final RepairServerOptions options;
     private final BooleanSupplier closing;
     private final FrameTap tap;
-    private final Runnable onEnd;
+    private final Consumer<RepairSession> onEnd;
     /** True while the session waits for the client: a closing server may end it at once. */
     private volatile boolean awaitingClient = true;
 
     RepairSession(RepairChannel channel, RangeSource source, RepairAuthenticator authenticator,
-                  RepairServerOptions options, BooleanSupplier closing, FrameTap tap, Runnable onEnd) {
+                  RepairServerOptions options, BooleanSupplier closing, FrameTap tap, Consumer<RepairSession> onEnd) {
         this.channel = channel;
         this.source = source;
         this.authenticator = authenticator;
@@ -72,7 +73,7 @@ final class RepairSession implements Runnable {
             sendQuietly(RepairFrameFormat.error(RepairFrameFormat.REASON_SOURCE_FAILED, e.getMessage()));
         } finally {
             channel.close();
-            onEnd.run();
+            onEnd.accept(this);
         }
     }
 
