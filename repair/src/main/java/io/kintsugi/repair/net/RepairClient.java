@@ -112,6 +112,7 @@ public final class RepairClient {
             throw new RepairConnectionException("could not connect to the repair server at " + endpoint
                     + " within the connect timeout of " + options.connectTimeout() + ": " + e, e);
         }
+        boolean handedOver = false;
         try {
             channel.connection().readTimeout(options.readTimeout());
             byte[] nonce = RepairAuthenticator.nonce();
@@ -133,13 +134,14 @@ public final class RepairClient {
             }
             channel.send(RepairFrameFormat.request(kind, sequence,
                     authenticator.requestProof(w.nonce(), nonce, kind, sequence)));
+            handedOver = true;
             return channel;
         } catch (IOException e) {
-            channel.close();
             throw lost(endpoint, e);
-        } catch (RuntimeException e) {
-            channel.close();
-            throw e;
+        } finally {
+            if (!handedOver) {
+                channel.close();
+            }
         }
     }
 

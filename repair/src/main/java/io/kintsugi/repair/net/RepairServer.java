@@ -14,6 +14,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Serves a replica's {@link RangeSource} to repair clients over TCP: range digests and range streams, each
@@ -33,6 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * closed.
  */
 public final class RepairServer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(RepairServer.class.getName());
 
     private final RangeSource source;
     private final RepairServerOptions options;
@@ -140,6 +144,7 @@ public final class RepairServer implements AutoCloseable {
             channel.send(RepairFrameFormat.error(reason, detail));
         } catch (IOException e) {
             // Best effort: a client that cannot be told why sees the connection end.
+            LOG.log(Level.FINE, "could not tell repair client " + channel.connection().peer() + " why: " + e);
         } finally {
             channel.close();
         }
