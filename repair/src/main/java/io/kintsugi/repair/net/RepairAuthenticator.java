@@ -1,0 +1,78 @@
+package io.kintsugi.repair.net;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The shared-secret challenge of a repair connection, in the manner of replication's: each side sends a fresh
+ * random nonce; the server proves it knows the secret with an HMAC-SHA256 over the client's nonce and its WELCOME,
+ * the client with one over both nonces, the request kind and the sequence. A process without the secret can neither
+ * read a replica's ranges nor feed a client a range; a recorded conversation is useless later (new nonces). The
+ * labels differ from replication's so that a proof of one protocol is never accepted by the other.
+ */
+final class RepairAuthenticator {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final byte[] WELCOME_LABEL = "kintsugi repair welcome v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] REQUEST_LABEL = "kintsugi repair request v1".getBytes(StandardCharsets.US_ASCII);
+
+    private final byte[] secret;
+
+    /** @param secret the shared secret, or null for none */
+    RepairAuthenticator(byte[] secret) {
+        this.secret = secret == null ? null : secret.clone();
+    }
+
+    boolean enabled() {
+        return secret != null;
+    }
+
+    static byte[] nonce() {
+        byte[] n = new byte[RepairFrameFormat.NONCE_LENGTH];
+        RANDOM.nextBytes(n);
+        return n;
+    }
+
+    /** @return the server's proof for a WELCOME, or an empty array without a secret */
+    byte[] welcomeProof(byte[] clientNonce, byte[] signedWelcomeBody) {
+        return enabled() ? hmac(WELCOME_LABEL, clientNonce, signedWelcomeBody) : new byte[0];
+    }
+
+    /** @return the client's proof for a REQUEST, or an empty array without a secret */
+    byte[] requestProof(byte[] serverNonce, byte[] clientNonce, int kind, long sequence) {
+        if (!enabled()) {
+            return new byte[0];
+        }
+        ByteBuffer b = ByteBuffer.allocate(9); // big-endian, as replication's proofs
+        b.put((byte) kind).putLong(sequence);
+        return hmac(REQUEST_LABEL, serverNonce, clientNonce, b.array());
+    }
+
+    /**
+     * Whether {@code actual} is the proof this side expects. Without a secret only an empty proof matches; with
+     * one, only the right HMAC, compared in constant time so that timing does not reveal how much of a forged
+     * proof was right.
+     */
+    static boolean matches(byte[] expected, byte[] actual) {
+        return MessageDigest.isEqual(expected, actual);
+    }
+
+    private byte[] hmac(byte[]... parts) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            for (byte[] p : parts) {
+                mac.update(p);
+            }
+            return mac.doFinal();
+        } catch (GeneralSecurityException e) {
+            // Every Java platform must provide HmacSHA256.
+            throw new IllegalStateException("HmacSHA256 is not available: " + e, e);
+        }
+    }
+}

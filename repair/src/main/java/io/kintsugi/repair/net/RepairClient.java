@@ -1,0 +1,191 @@
+package io.kintsugi.repair.net;
+
+import io.kintsugi.engine.replication.TcpTransport;
+import io.kintsugi.repair.net.RepairFrameFormat.Frame;
+import io.kintsugi.repair.net.RepairProtocolException.Problem;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Asks a replica's {@link RepairServer} for the digest of the range it holds at a sequence, or streams that range,
+ * hashing the pairs as they arrive and checking them against the server's end frame and against the digest the
+ * caller expects. Each call uses its own connection; the client is thread-safe.
+ *
+ * <pre>{@code
+ * RepairClient client = new RepairClient(RepairClientOptions.builder().secret(secret).build());
+ * RangeDigest majority = ...;                                   // what most replicas say of the range
+ * List<RangeEntry> image = new ArrayList<>();
+ * client.fetchRange(sourceEndpoint, majority.sequence(), majority, (k, v) -> image.add(new RangeEntry(k, v)));
+ * // only now is the image known to be the majority's range
+ * }</pre>
+ */
+public final class RepairClient {
+
+    private final RepairClientOptions options;
+    private final RepairAuthenticator authenticator;
+    /** Used only to connect: the replication transport's sockets, with its buffering and no-delay settings. */
+    private final TcpTransport dialer = TcpTransport.bind("127.0.0.1", 0);
+
+    /** @param options the secret and timeouts */
+    public RepairClient(RepairClientOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.authenticator = new RepairAuthenticator(options.secret());
+    }
+
+    /**
+     * @param endpoint the server's {@code host:port}
+     * @param sequence the sequence of the range
+     * @return the server's digest of the range it holds at {@code sequence}, or empty when it holds none there
+     * @throws RepairConnectionException if connecting failed, a timeout passed, or the server hung up
+     * @throws RepairProtocolException if authentication failed or the server sent something malformed
+     * @throws io.kintsugi.oplog.CorruptionException if a frame failed its CRC (naming the endpoint and offset)
+     * @throws RepairRefusedException if the server answered with an ERROR frame
+     */
+    public Optional<RangeDigest> digestAt(String endpoint, long sequence) {
+        checkSequence(sequence);
+        try (RepairChannel channel = open(endpoint, RepairFrameFormat.KIND_DIGEST_AT, sequence)) {
+            Frame f = receive(channel, endpoint);
+            expect(f, RepairFrameFormat.TYPE_DIGEST, endpoint, sequence);
+            return Optional.ofNullable(RepairFrameFormat.decodeDigest(f.body()));
+        }
+    }
+
+    /**
+     * Streams the range a server holds at {@code sequence} to {@code sink}, and checks it: the server's digest must
+     * describe the range {@code expected} describes, and the pairs received (ascending, inside the range) must have
+     * the count, bytes and hash of the server's end frame and of {@code expected}. The sink sees pairs before the
+     * check is complete: only a normal return means they were right.
+     *
+     * @param endpoint the server's {@code host:port}
+     * @param sequence the sequence of the range
+     * @param expected the digest the range must match (the majority's), at {@code sequence}
+     * @param sink     receives the pairs in ascending key order
+     * @return what was received
+     * @throws IllegalArgumentException if {@code expected} is not at {@code sequence}
+     * @throws RangeMismatchException if the pairs do not match the end frame or {@code expected}
+     * @throws RangeUnavailableException if the server holds no range at {@code sequence}
+     * @throws RepairProtocolException if authentication failed, the server described another range, or sent pairs
+     *                                 out of order, outside the range, or a malformed frame
+     * @throws io.kintsugi.oplog.CorruptionException if a frame failed its CRC (naming the endpoint and offset)
+     * @throws RepairConnectionException if connecting failed, a timeout passed, or the server hung up
+     * @throws RepairRefusedException if the server answered with an ERROR frame (busy, closing, its copy damaged)
+     */
+    public RangeFetch fetchRange(String endpoint, long sequence, RangeDigest expected, RangeSink sink) {
+        checkSequence(sequence);
+        Objects.requireNonNull(expected, "expected");
+        Objects.requireNonNull(sink, "sink");
+        if (expected.sequence() != sequence) {
+            throw new IllegalArgumentException("the expected digest is at sequence " + expected.sequence()
+                    + ", not at the sequence asked for, " + sequence);
+        }
+        try (RepairChannel channel = open(endpoint, RepairFrameFormat.KIND_STREAM_RANGE, sequence)) {
+            Frame f = receive(channel, endpoint);
+            expect(f, RepairFrameFormat.TYPE_DIGEST, endpoint, sequence);
+            RangeDigest digest = RepairFrameFormat.decodeDigest(f.body());
+            if (digest == null) {
+                throw new RangeUnavailableException(sequence, "the repair server at " + endpoint
+                        + " holds no range at sequence " + sequence);
+            }
+            RangeReceiver receiver = new RangeReceiver(endpoint, expected, digest, sink);
+            while (true) {
+                f = receive(channel, endpoint);
+                if (f.type() == RepairFrameFormat.TYPE_CHUNK) {
+                    receiver.chunk(RepairFrameFormat.decodeChunk(f.body()));
+                } else {
+                    expect(f, RepairFrameFormat.TYPE_END, endpoint, sequence);
+                    return receiver.end(RepairFrameFormat.decodeEnd(f.body()));
+                }
+            }
+        }
+    }
+
+    /** Connects, authenticates both ways and sends the request. */
+    private RepairChannel open(String endpoint, int kind, long sequence) {
+        Objects.requireNonNull(endpoint, "endpoint");
+        RepairChannel channel;
+        try {
+            channel = new RepairChannel(dialer.connect(endpoint, options.connectTimeout()), "repair:" + endpoint);
+        } catch (IOException e) {
+            throw new RepairConnectionException("could not connect to the repair server at " + endpoint
+                    + " within the connect timeout of " + options.connectTimeout() + ": " + e, e);
+        }
+        boolean handedOver = false;
+        try {
+            channel.connection().readTimeout(options.readTimeout());
+            byte[] nonce = RepairAuthenticator.nonce();
+            channel.send(RepairFrameFormat.hello(nonce));
+            Frame f = channel.receive(RepairFrameFormat.HANDSHAKE_FRAME_BYTES);
+            expect(f, RepairFrameFormat.TYPE_WELCOME, endpoint, sequence);
+            RepairFrameFormat.Welcome w = RepairFrameFormat.decodeWelcome(f.body());
+            if (w.protocolVersion() != RepairFrameFormat.PROTOCOL_VERSION) {
+                throw new RepairProtocolException(Problem.UNSUPPORTED_VERSION, "the repair server at " + endpoint
+                        + " speaks protocol version " + w.protocolVersion() + ", this client "
+                        + RepairFrameFormat.PROTOCOL_VERSION);
+            }
+            byte[] proof = authenticator.welcomeProof(nonce, w.signedBody());
+            if (!RepairAuthenticator.matches(proof, w.proof())) {
+                throw new RepairProtocolException(Problem.AUTHENTICATION_FAILED, "the repair server at " + endpoint
+                        + (w.proof().length == 0 ? " sent no proof, but this client has a shared secret"
+                        : proof.length == 0 ? " sent a proof, but this client has no shared secret"
+                        : " did not prove it knows this client's shared secret"));
+            }
+            channel.send(RepairFrameFormat.request(kind, sequence,
+                    authenticator.requestProof(w.nonce(), nonce, kind, sequence)));
+            handedOver = true;
+            return channel;
+        } catch (IOException e) {
+            throw lost(endpoint, e);
+        } finally {
+            if (!handedOver) {
+                channel.close();
+            }
+        }
+    }
+
+    private Frame receive(RepairChannel channel, String endpoint) {
+        try {
+            return channel.receive(RepairFrameFormat.MAX_FRAME_BYTES);
+        } catch (IOException e) {
+            throw lost(endpoint, e);
+        }
+    }
+
+    private RepairConnectionException lost(String endpoint, IOException e) {
+        if (e instanceof SocketTimeoutException) {
+            return new RepairConnectionException("the repair server at " + endpoint + " sent nothing within the read "
+                    + "timeout of " + options.readTimeout(), e);
+        }
+        return new RepairConnectionException("the connection to the repair server at " + endpoint
+                + " ended before the answer was complete: " + e.getMessage(), e);
+    }
+
+    /** Turns an ERROR frame into its exception, and any other unexpected type into UNEXPECTED. */
+    private static void expect(Frame f, int type, String endpoint, long sequence) {
+        if (f.type() == type) {
+            return;
+        }
+        if (f.type() != RepairFrameFormat.TYPE_ERROR) {
+            throw new RepairProtocolException(Problem.UNEXPECTED, "the repair server at " + endpoint
+                    + " sent a frame of type code " + f.type() + " where type " + type + " was expected");
+        }
+        RepairFrameFormat.Error e = RepairFrameFormat.decodeError(f.body());
+        String said = "the repair server at " + endpoint + " refused: " + e.detail();
+        switch (e.reason()) {
+            case RepairFrameFormat.REASON_NOT_HELD -> throw new RangeUnavailableException(sequence, said);
+            case RepairFrameFormat.REASON_AUTHENTICATION_FAILED ->
+                    throw new RepairProtocolException(Problem.AUTHENTICATION_FAILED, said);
+            case RepairFrameFormat.REASON_UNSUPPORTED_VERSION ->
+                    throw new RepairProtocolException(Problem.UNSUPPORTED_VERSION, said);
+            default -> throw new RepairRefusedException(e.reason(), said + " (reason " + e.reason() + ")");
+        }
+    }
+
+    private static void checkSequence(long sequence) {
+        if (sequence < 0) {
+            throw new IllegalArgumentException("a range's sequence must be at least 0, was " + sequence);
+        }
+    }
+}

@@ -1,0 +1,639 @@
+package io.kintsugi.repair.net;
+
+import io.kintsugi.engine.Limits;
+import io.kintsugi.engine.RangeEntry;
+import io.kintsugi.engine.format.ReplicationFrameFormat;
+import io.kintsugi.oplog.CorruptionException;
+import io.kintsugi.oplog.CorruptionReport;
+import io.kintsugi.oplog.format.Crc32c;
+import io.kintsugi.repair.net.RepairProtocolException.Problem;
+import io.kintsugi.validation.Hash128;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The frames of the repair protocol, version {@value #PROTOCOL_VERSION}: a replica asks another for the digest of
+ * the range it holds at a sequence, or for the range's pairs. Documented in {@code docs/FORMAT.md} section 14.
+ *
+ * <p>Every frame, as replication frames are (little-endian):
+ * <pre>
+ * offset size field
+ *      0    4 length  n, the bytes after this header: type and body, 1..the receiver's frame limit
+ *      4    4 crc     masked CRC32C of those n bytes
+ *      8    1 type    one of the TYPE_ constants
+ *      9  n-1 body    as the type says
+ * </pre>
+ *
+ * <p>Bodies:
+ * <pre>
+ * HELLO   (1, client to server)  u16 protocol version, 32 client nonce
+ * WELCOME (2, server to client)  u16 protocol version, 32 server nonce, u8 m (0 or 32), m bytes proof
+ * REQUEST (3, client to server)  u8 kind (KIND_ constants), i64 sequence (at least 0), u8 m (0 or 32), m proof
+ * DIGEST  (4, server to client)  u8 found (0 or 1); when 1: i64 sequence, u8 status, i64 count, i64 bytes,
+ *                                i64 hash low, i64 hash high, u8 flags (bit 0: open end), u8 namespace length
+ *                                (1..64), namespace ASCII, u32 from length (0..65536), from,
+ *                                [u32 to length (0..65537), to: only when flag bit 0 is clear],
+ *                                u16 detail length (0..1024), detail UTF-8
+ * CHUNK   (5, server to client)  u32 pairs p (at least 1), p times: u32 key length (0..65536), key,
+ *                                u32 value length (0..16 MiB), value
+ * END     (6, server to client)  i64 sequence, i64 count, i64 bytes, i64 hash low, i64 hash high, u32 chunks
+ * ERROR   (7, either way)        u8 reason (REASON_ constants), u16 k (0..1024), k bytes UTF-8 detail
+ * </pre>
+ * The conversation: HELLO, WELCOME, REQUEST; then for DIGEST_AT one DIGEST, for STREAM_RANGE one DIGEST (found)
+ * followed by CHUNK frames and one END; or an ERROR instead of any server frame. One request per connection.
+ * The proofs are HMAC-SHA256 values ({@code RepairAuthenticator}); a peer without a shared secret sends none.
+ */
+public final class RepairFrameFormat {
+
+    /** The protocol version this build speaks. */
+    public static final int PROTOCOL_VERSION = 1;
+    /** Bytes of the frame header: length and crc. */
+    public static final int HEADER_LENGTH = ReplicationFrameFormat.HEADER_LENGTH;
+    /** Offset of the length field in a frame. */
+    public static final int LENGTH_OFFSET = ReplicationFrameFormat.LENGTH_OFFSET;
+    /** Offset of the masked CRC32C in a frame. */
+    public static final int CRC_OFFSET = ReplicationFrameFormat.CRC_OFFSET;
+    /** Offset of the type in a frame; the CRC covers the frame from here to its end. */
+    public static final int TYPE_OFFSET = ReplicationFrameFormat.TYPE_OFFSET;
+    /** Length of a nonce and of a proof. */
+    public static final int NONCE_LENGTH = 32;
+    /** Longest detail text of a DIGEST or ERROR frame, in bytes. */
+    public static final int MAX_DETAIL_BYTES = 1024;
+    /** Longest {@code from} bound of a digest: a key. */
+    public static final int MAX_FROM_LENGTH = Limits.MAX_KEY_LENGTH;
+    /** Longest {@code to} bound of a digest: a key and one byte more, so that a range can end right after a key. */
+    public static final int MAX_TO_LENGTH = Limits.MAX_KEY_LENGTH + 1;
+    /**
+     * Longest frame (n: type and body) a client accepts once the server has proved itself: a chunk holding one
+     * pair of the largest key and the largest value, with room to spare (16 MiB + 128 KiB).
+     */
+    public static final int MAX_FRAME_BYTES = Limits.MAX_VALUE_LENGTH + (128 << 10);
+    /**
+     * Longest frame accepted from a peer that has not proved itself: every frame a server receives (HELLO,
+     * REQUEST, ERROR) and the WELCOME a client receives are far smaller.
+     */
+    public static final int HANDSHAKE_FRAME_BYTES = 4096;
+
+    /** Frame type: the client's greeting. */
+    public static final int TYPE_HELLO = 1;
+    /** Frame type: the server's answer to HELLO, with its proof. */
+    public static final int TYPE_WELCOME = 2;
+    /** Frame type: the client's request, with its proof. */
+    public static final int TYPE_REQUEST = 3;
+    /** Frame type: a range digest, or that none is held. */
+    public static final int TYPE_DIGEST = 4;
+    /** Frame type: consecutive pairs of a streamed range. */
+    public static final int TYPE_CHUNK = 5;
+    /** Frame type: the end of a streamed range, with what was sent. */
+    public static final int TYPE_END = 6;
+    /** Frame type: the sender ends the conversation and says why. */
+    public static final int TYPE_ERROR = 7;
+
+    /** Request kind: the digest of the range held at the sequence. */
+    public static final int KIND_DIGEST_AT = 1;
+    /** Request kind: the digest and the pairs of the range held at the sequence. */
+    public static final int KIND_STREAM_RANGE = 2;
+
+    /** ERROR reason: the peer did not prove that it knows the shared secret. */
+    public static final int REASON_AUTHENTICATION_FAILED = 1;
+    /** ERROR reason: the protocol version is not supported. */
+    public static final int REASON_UNSUPPORTED_VERSION = 2;
+    /** ERROR reason: the server holds no range at the sequence asked for. */
+    public static final int REASON_NOT_HELD = 3;
+    /** ERROR reason: a frame was malformed, damaged or out of turn. */
+    public static final int REASON_PROTOCOL_ERROR = 4;
+    /** ERROR reason: the server is closing. */
+    public static final int REASON_SHUTTING_DOWN = 5;
+    /** ERROR reason: the server already serves as many connections as it may. */
+    public static final int REASON_BUSY = 6;
+    /** ERROR reason: the server failed to read its own copy of the range (damage, I/O). */
+    public static final int REASON_SOURCE_FAILED = 7;
+
+    private static final int FLAG_OPEN_END = 1;
+    private static final Pattern NAMESPACE = Pattern.compile(Limits.NAMESPACE_NAME_PATTERN);
+
+    private RepairFrameFormat() {
+    }
+
+    /** A frame whose CRC matched: its type and body. */
+    public record Frame(int type, ByteBuffer body) {
+    }
+
+    /** HELLO. */
+    public record Hello(int protocolVersion, byte[] nonce) {
+    }
+
+    /** WELCOME; {@code signedBody} is what the proof signs: the body before the proof length. */
+    public record Welcome(int protocolVersion, byte[] nonce, byte[] proof, byte[] signedBody) {
+    }
+
+    /** REQUEST. */
+    public record Request(int kind, long sequence, byte[] proof) {
+    }
+
+    /** END: what the server sent. */
+    public record End(long sequence, long count, long bytes, Hash128 hash, int chunks) {
+    }
+
+    /** ERROR. */
+    public record Error(int reason, String detail) {
+    }
+
+    // ---------------------------------------------------------------- encoding
+
+    /**
+     * Wraps a body in a frame. The frame is the replication frame's (FORMAT.md 10.1), so it is built by the same
+     * code; the golden repair frames pin it all the same.
+     *
+     * @param type the frame type
+     * @param body the body bytes
+     * @return the whole frame
+     */
+    public static byte[] frame(int type, byte[] body) {
+        return ReplicationFrameFormat.frame(type, body);
+    }
+
+    /** @return a HELLO frame */
+    public static byte[] hello(byte[] nonce) {
+        return frame(TYPE_HELLO, welcomeOrHelloBody(nonce));
+    }
+
+    /**
+     * @param nonce the server's nonce
+     * @return the WELCOME body before the proof length: what the server's proof signs
+     */
+    public static byte[] welcomeSignedBody(byte[] nonce) {
+        return welcomeOrHelloBody(nonce);
+    }
+
+    /**
+     * @param signedBody what {@link #welcomeSignedBody} returned
+     * @param proof      the server's proof, or an empty array
+     * @return a WELCOME frame
+     */
+    public static byte[] welcome(byte[] signedBody, byte[] proof) {
+        ByteBuffer b = buffer(signedBody.length + 1 + proof.length);
+        b.put(signedBody);
+        putProof(b, proof);
+        return frame(TYPE_WELCOME, b.array());
+    }
+
+    /**
+     * @param kind     {@link #KIND_DIGEST_AT} or {@link #KIND_STREAM_RANGE}
+     * @param sequence the sequence of the range, at least 0
+     * @param proof    the client's proof, or an empty array
+     * @return a REQUEST frame
+     */
+    public static byte[] request(int kind, long sequence, byte[] proof) {
+        checkKind(kind);
+        if (sequence < 0) {
+            throw new IllegalArgumentException("a request's sequence must be at least 0, was " + sequence);
+        }
+        ByteBuffer b = buffer(1 + 8 + 1 + proof.length);
+        b.put((byte) kind);
+        b.putLong(sequence);
+        putProof(b, proof);
+        return frame(TYPE_REQUEST, b.array());
+    }
+
+    /** @return a DIGEST frame saying that no range is held at the sequence asked for */
+    public static byte[] noDigest() {
+        return frame(TYPE_DIGEST, new byte[] {0});
+    }
+
+    /** @return a DIGEST frame carrying {@code d} */
+    public static byte[] digest(RangeDigest d) {
+        byte[] ns = d.namespace().getBytes(StandardCharsets.US_ASCII);
+        byte[] from = d.from();
+        byte[] to = d.to();
+        byte[] detail = d.detail().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = buffer(1 + 8 + 1 + 8 + 8 + 16 + 1 + 1 + ns.length + 4 + from.length
+                + (to == null ? 0 : 4 + to.length) + 2 + detail.length);
+        b.put((byte) 1);
+        b.putLong(d.sequence());
+        b.put((byte) d.status().code());
+        b.putLong(d.count());
+        b.putLong(d.bytes());
+        b.putLong(d.hash().low());
+        b.putLong(d.hash().high());
+        b.put((byte) (to == null ? FLAG_OPEN_END : 0));
+        b.put((byte) ns.length);
+        b.put(ns);
+        b.putInt(from.length);
+        b.put(from);
+        if (to != null) {
+            b.putInt(to.length);
+            b.put(to);
+        }
+        b.putShort((short) detail.length);
+        b.put(detail);
+        return frame(TYPE_DIGEST, b.array());
+    }
+
+    /**
+     * @param pairs at least one pair, keys and values within the store's limits
+     * @return a CHUNK frame
+     * @throws IllegalArgumentException if there is no pair, a key or value is over its limit, or the frame would
+     *                                  exceed {@link #MAX_FRAME_BYTES}
+     */
+    public static byte[] chunk(List<RangeEntry> pairs) {
+        if (pairs.isEmpty()) {
+            throw new IllegalArgumentException("a CHUNK frame holds at least one pair");
+        }
+        long size = 4;
+        for (RangeEntry e : pairs) {
+            checkPair(e.key().length, e.value().length);
+            size += pairLength(e);
+        }
+        if (1 + size > MAX_FRAME_BYTES) {
+            throw new IllegalArgumentException("a CHUNK frame of " + (1 + size) + " bytes exceeds the limit of "
+                    + MAX_FRAME_BYTES + " bytes (RepairFrameFormat.MAX_FRAME_BYTES)");
+        }
+        ByteBuffer b = buffer((int) size);
+        b.putInt(pairs.size());
+        for (RangeEntry e : pairs) {
+            b.putInt(e.key().length);
+            b.put(e.key());
+            b.putInt(e.value().length);
+            b.put(e.value());
+        }
+        return frame(TYPE_CHUNK, b.array());
+    }
+
+    /**
+     * @param e a pair
+     * @return the bytes the pair takes in a CHUNK body
+     */
+    public static long pairLength(RangeEntry e) {
+        return 8L + e.key().length + e.value().length;
+    }
+
+    /** @return an END frame */
+    public static byte[] end(End e) {
+        ByteBuffer b = buffer(8 * 5 + 4);
+        b.putLong(e.sequence());
+        b.putLong(e.count());
+        b.putLong(e.bytes());
+        b.putLong(e.hash().low());
+        b.putLong(e.hash().high());
+        b.putInt(e.chunks());
+        return frame(TYPE_END, b.array());
+    }
+
+    /**
+     * @param reason one of the REASON_ constants
+     * @param detail why, metadata only; cut to {@value #MAX_DETAIL_BYTES} bytes
+     * @return an ERROR frame
+     */
+    public static byte[] error(int reason, String detail) {
+        byte[] text = detail.getBytes(StandardCharsets.UTF_8);
+        int n = Math.min(text.length, MAX_DETAIL_BYTES);
+        ByteBuffer b = buffer(1 + 2 + n);
+        b.put((byte) reason);
+        b.putShort((short) n);
+        b.put(text, 0, n);
+        return frame(TYPE_ERROR, b.array());
+    }
+
+    // ---------------------------------------------------------------- decoding
+
+    /**
+     * Checks a frame header and returns the length of what follows it.
+     *
+     * @param header   the {@value #HEADER_LENGTH} header bytes
+     * @param maxFrame the longest frame (type and body) the receiver accepts
+     * @return n, the number of bytes to read next
+     * @throws RepairProtocolException if the length is below 1 ({@code MALFORMED}) or above {@code maxFrame}
+     *                                 ({@code TOO_LARGE})
+     */
+    public static int frameLength(byte[] header, int maxFrame) {
+        int n = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getInt(LENGTH_OFFSET);
+        if (n < 1) {
+            throw new RepairProtocolException(Problem.MALFORMED, "frame length " + n + " is below 1");
+        }
+        if (n > maxFrame) {
+            throw new RepairProtocolException(Problem.TOO_LARGE, "frame length " + n + " exceeds the limit of "
+                    + maxFrame + " bytes");
+        }
+        return n;
+    }
+
+    /**
+     * Verifies the CRC of a frame's content.
+     *
+     * @param header  the frame header
+     * @param content the n bytes after it
+     * @param stream  where the frame came from, e.g. {@code repair:127.0.0.1:7001}; the report's file
+     * @param offset  the frame's offset in that stream
+     * @return the frame
+     * @throws CorruptionException of kind {@code CHECKSUM_MISMATCH} naming {@code stream} and {@code offset} if the
+     *                             CRC does not match
+     */
+    public static Frame verify(byte[] header, byte[] content, String stream, long offset) {
+        int stored = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getInt(CRC_OFFSET);
+        int actual = Crc32c.maskedOf(ByteBuffer.wrap(content));
+        if (stored != actual) {
+            throw new CorruptionException(CorruptionReport.checksum(Path.of(stream), offset,
+                    HEADER_LENGTH + content.length, stored, actual,
+                    "a repair frame of type code " + (content[0] & 0xFF) + " does not match its CRC32C"));
+        }
+        ByteBuffer body = ByteBuffer.wrap(content, 1, content.length - 1).slice().order(ByteOrder.LITTLE_ENDIAN);
+        return new Frame(content[0] & 0xFF, body);
+    }
+
+    /**
+     * @param b the body of a frame of this type
+     * @return the decoded HELLO
+     * @throws RepairProtocolException ({@code MALFORMED}) if the body breaks a rule of FORMAT.md 14.3
+     */
+    public static Hello decodeHello(ByteBuffer b) {
+        return parse("HELLO", b, () -> {
+            Hello h = new Hello(b.getShort() & 0xFFFF, bytes(b, NONCE_LENGTH));
+            expectEnd("HELLO", b);
+            return h;
+        });
+    }
+
+    /**
+     * @param b the body of a frame of this type
+     * @return the decoded WELCOME
+     * @throws RepairProtocolException ({@code MALFORMED}) if the body breaks a rule of FORMAT.md 14.3
+     */
+    public static Welcome decodeWelcome(ByteBuffer b) {
+        return parse("WELCOME", b, () -> {
+            int start = b.position();
+            int version = b.getShort() & 0xFFFF;
+            byte[] nonce = bytes(b, NONCE_LENGTH);
+            byte[] signed = new byte[b.position() - start];
+            b.duplicate().position(start).get(signed);
+            byte[] proof = proof("WELCOME", b);
+            expectEnd("WELCOME", b);
+            return new Welcome(version, nonce, proof, signed);
+        });
+    }
+
+    /**
+     * @param b the body of a frame of this type
+     * @return the decoded REQUEST
+     * @throws RepairProtocolException ({@code MALFORMED}) if the body breaks a rule of FORMAT.md 14.3
+     */
+    public static Request decodeRequest(ByteBuffer b) {
+        return parse("REQUEST", b, () -> {
+            int kind = b.get() & 0xFF;
+            if (kind != KIND_DIGEST_AT && kind != KIND_STREAM_RANGE) {
+                throw malformed("REQUEST kind " + kind + " is not " + KIND_DIGEST_AT + " (DIGEST_AT) or "
+                        + KIND_STREAM_RANGE + " (STREAM_RANGE)");
+            }
+            long sequence = b.getLong();
+            if (sequence < 0) {
+                throw malformed("REQUEST sequence " + sequence + " is below 0");
+            }
+            byte[] proof = proof("REQUEST", b);
+            expectEnd("REQUEST", b);
+            return new Request(kind, sequence, proof);
+        });
+    }
+
+    /**
+     * @param b the body of a DIGEST frame
+     * @return the digest, or null when the frame says that no range is held
+     * @throws RepairProtocolException ({@code MALFORMED}) if the body breaks a rule of FORMAT.md 14.3
+     */
+    public static RangeDigest decodeDigest(ByteBuffer b) {
+        return parse("DIGEST", b, () -> {
+            int found = b.get() & 0xFF;
+            if (found == 0) {
+                expectEnd("DIGEST", b);
+                return null;
+            }
+            if (found != 1) {
+                throw malformed("DIGEST found flag " + found + " is neither 0 nor 1");
+            }
+            long sequence = b.getLong();
+            int statusCode = b.get() & 0xFF;
+            long count = b.getLong();
+            long bytes = b.getLong();
+            long low = b.getLong();
+            long high = b.getLong();
+            int flags = b.get() & 0xFF;
+            if ((flags & ~FLAG_OPEN_END) != 0) {
+                throw malformed(String.format("DIGEST flags 0x%02x set bits other than bit 0", flags));
+            }
+            int nsLength = b.get() & 0xFF;
+            String ns = new String(bytes(b, nsLength), StandardCharsets.US_ASCII);
+            byte[] from = sized(b, "DIGEST from", MAX_FROM_LENGTH);
+            byte[] to = (flags & FLAG_OPEN_END) != 0 ? null : sized(b, "DIGEST to", MAX_TO_LENGTH);
+            String detail = detail("DIGEST", b);
+            expectEnd("DIGEST", b);
+            RangeDigest.Status status;
+            try {
+                status = RangeDigest.Status.ofCode(statusCode);
+                return new RangeDigest(ns, from, to, sequence, count, bytes, new Hash128(high, low), status, detail);
+            } catch (IllegalArgumentException e) {
+                throw malformed("DIGEST holds an invalid digest: " + e.getMessage());
+            }
+        });
+    }
+
+    /**
+     * @param b the body of a CHUNK frame
+     * @return the pairs of the CHUNK, keys and values within the store's limits
+     * @throws RepairProtocolException ({@code MALFORMED}) if the body breaks a rule of FORMAT.md 14.3; the message
+     *                                 names the pair and the limit, never its bytes
+     */
+    public static List<RangeEntry> decodeChunk(ByteBuffer b) {
+        return parse("CHUNK", b, () -> {
+            int p = b.getInt();
+            if (p < 1 || p > b.remaining() / 8) {
+                throw malformed("CHUNK pair count " + p + " is below 1 or more than the " + b.remaining()
+                        + " body bytes left can hold at 8 bytes each");
+            }
+            List<RangeEntry> pairs = new ArrayList<>(p);
+            for (int i = 0; i < p; i++) {
+                byte[] key = sized(b, "CHUNK key " + i, Limits.MAX_KEY_LENGTH);
+                byte[] value = sized(b, "CHUNK value " + i, Limits.MAX_VALUE_LENGTH);
+                pairs.add(new RangeEntry(key, value));
+            }
+            expectEnd("CHUNK", b);
+            return pairs;
+        });
+    }
+
+    /**
+     * @param b the body of a frame of this type
+     * @return the decoded END
+     * @throws RepairProtocolException ({@code MALFORMED}) if the body breaks a rule of FORMAT.md 14.3
+     */
+    public static End decodeEnd(ByteBuffer b) {
+        return parse("END", b, () -> {
+            long sequence = b.getLong();
+            long count = b.getLong();
+            long bytes = b.getLong();
+            long low = b.getLong();
+            long high = b.getLong();
+            int chunks = b.getInt();
+            if (sequence < 0 || count < 0 || bytes < 0 || chunks < 0) {
+                throw malformed("END sequence " + sequence + ", count " + count + ", bytes " + bytes + " or chunks "
+                        + chunks + " is below 0");
+            }
+            expectEnd("END", b);
+            return new End(sequence, count, bytes, new Hash128(high, low), chunks);
+        });
+    }
+
+    /**
+     * @param b the body of an ERROR frame
+     * @return the decoded ERROR; its detail is decoded leniently (a cut text may end inside a character)
+     * @throws RepairProtocolException ({@code MALFORMED}) if the body breaks a rule of FORMAT.md 14.3
+     */
+    public static Error decodeError(ByteBuffer b) {
+        return parse("ERROR", b, () -> {
+            int reason = b.get() & 0xFF;
+            String detail = detail("ERROR", b);
+            expectEnd("ERROR", b);
+            return new Error(reason, detail);
+        });
+    }
+
+    // ---------------------------------------------------------------- checks shared with RangeDigest
+
+    static void checkNamespace(String ns) {
+        if (!NAMESPACE.matcher(ns).matches()) {
+            throw new IllegalArgumentException("a namespace name must match " + Limits.NAMESPACE_NAME_PATTERN
+                    + ", got one of " + ns.length() + " characters that does not");
+        }
+    }
+
+    static void checkBound(String which, int length, int limit) {
+        if (length > limit) {
+            throw new IllegalArgumentException("the range's " + which + " bound of " + length
+                    + " bytes exceeds the limit of " + limit + " bytes");
+        }
+    }
+
+    static void checkDetail(String detail) {
+        int n = detail.getBytes(StandardCharsets.UTF_8).length;
+        if (n > MAX_DETAIL_BYTES) {
+            throw new IllegalArgumentException("a digest's detail of " + n + " UTF-8 bytes exceeds the limit of "
+                    + MAX_DETAIL_BYTES + " bytes (RepairFrameFormat.MAX_DETAIL_BYTES)");
+        }
+    }
+
+    static void checkPair(int keyLength, int valueLength) {
+        if (keyLength > Limits.MAX_KEY_LENGTH) {
+            throw new IllegalArgumentException("key of " + keyLength + " bytes exceeds the limit of "
+                    + Limits.MAX_KEY_LENGTH + " bytes (Limits.MAX_KEY_LENGTH)");
+        }
+        if (valueLength > Limits.MAX_VALUE_LENGTH) {
+            throw new IllegalArgumentException("value of " + valueLength + " bytes exceeds the limit of "
+                    + Limits.MAX_VALUE_LENGTH + " bytes (Limits.MAX_VALUE_LENGTH)");
+        }
+    }
+
+    private static void checkKind(int kind) {
+        if (kind != KIND_DIGEST_AT && kind != KIND_STREAM_RANGE) {
+            throw new IllegalArgumentException("request kind must be " + KIND_DIGEST_AT + " or "
+                    + KIND_STREAM_RANGE + ", was " + kind);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private interface Parser<T> {
+        T parse();
+    }
+
+    /** Runs a decoder, turning a body that ends before its last field into a MALFORMED frame. */
+    private static <T> T parse(String what, ByteBuffer b, Parser<T> p) {
+        b.order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            return p.parse();
+        } catch (BufferUnderflowException e) {
+            throw malformed(what + " body ends before its last field");
+        }
+    }
+
+    private static byte[] welcomeOrHelloBody(byte[] nonce) {
+        ByteBuffer b = buffer(2 + NONCE_LENGTH);
+        b.putShort((short) PROTOCOL_VERSION);
+        b.put(checkNonce(nonce));
+        return b.array();
+    }
+
+    private static byte[] checkNonce(byte[] nonce) {
+        if (nonce.length != NONCE_LENGTH) {
+            throw new IllegalArgumentException("a nonce is " + NONCE_LENGTH + " bytes, got " + nonce.length);
+        }
+        return nonce;
+    }
+
+    private static void putProof(ByteBuffer b, byte[] proof) {
+        if (proof.length != 0 && proof.length != NONCE_LENGTH) {
+            throw new IllegalArgumentException("a proof is 0 or " + NONCE_LENGTH + " bytes, got " + proof.length);
+        }
+        b.put((byte) proof.length);
+        b.put(proof);
+    }
+
+    private static byte[] proof(String what, ByteBuffer b) {
+        int m = b.get() & 0xFF;
+        if (m != 0 && m != NONCE_LENGTH) {
+            throw malformed(what + " proof length " + m + " is neither 0 nor " + NONCE_LENGTH);
+        }
+        return bytes(b, m);
+    }
+
+    private static byte[] sized(ByteBuffer b, String what, int limit) {
+        int n = b.getInt();
+        if (n < 0 || n > limit) {
+            throw malformed(what + " length " + n + " is outside 0.." + limit);
+        }
+        if (n > b.remaining()) {
+            throw malformed(what + " length " + n + " runs past the end of the body (" + b.remaining()
+                    + " bytes left)");
+        }
+        return bytes(b, n);
+    }
+
+    private static String detail(String what, ByteBuffer b) {
+        int k = b.getShort() & 0xFFFF;
+        if (k > MAX_DETAIL_BYTES) {
+            throw malformed(what + " detail length " + k + " exceeds " + MAX_DETAIL_BYTES);
+        }
+        byte[] text = bytes(b, k);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE).decode(ByteBuffer.wrap(text)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw malformed(what + " detail is not UTF-8");
+        }
+    }
+
+    private static byte[] bytes(ByteBuffer b, int n) {
+        byte[] out = new byte[n];
+        b.get(out);
+        return out;
+    }
+
+    private static void expectEnd(String what, ByteBuffer b) {
+        if (b.hasRemaining()) {
+            throw malformed(what + " body has " + b.remaining() + " bytes after its last field");
+        }
+    }
+
+    private static RepairProtocolException malformed(String message) {
+        return new RepairProtocolException(Problem.MALFORMED, message);
+    }
+
+    private static ByteBuffer buffer(int size) {
+        return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+    }
+}

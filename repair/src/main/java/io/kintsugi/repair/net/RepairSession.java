@@ -1,0 +1,208 @@
+package io.kintsugi.repair.net;
+
+import io.kintsugi.engine.RangeEntry;
+import io.kintsugi.oplog.CorruptionException;
+import io.kintsugi.oplog.StorageException;
+import io.kintsugi.repair.net.RepairFrameFormat.Frame;
+import io.kintsugi.validation.scan.RangeHasher;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Serves one repair connection on the server: the handshake, then one request. Whatever goes wrong ends the
+ * connection, with an ERROR frame saying why when the connection still works.
+ */
+final class RepairSession implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(RepairSession.class.getName());
+
+    /** Lets a test alter a frame just before it is sent (a damaged chunk, a lying end frame). */
+    interface FrameTap {
+        byte[] beforeSend(int type, byte[] frame);
+    }
+
+    private final RepairChannel channel;
+    private final RangeSource source;
+    private final RepairAuthenticator authenticator;
+    private final RepairServerOptions options;
+    private final BooleanSupplier closing;
+    private final FrameTap tap;
+    private final Consumer<RepairSession> onEnd;
+    /** True while the session waits for the client: a closing server may end it at once. */
+    private volatile boolean awaitingClient = true;
+
+    RepairSession(RepairChannel channel, RangeSource source, RepairAuthenticator authenticator,
+                  RepairServerOptions options, BooleanSupplier closing, FrameTap tap, Consumer<RepairSession> onEnd) {
+        this.channel = channel;
+        this.source = source;
+        this.authenticator = authenticator;
+        this.options = options;
+        this.closing = closing;
+        this.tap = tap;
+        this.onEnd = onEnd;
+    }
+
+    boolean awaitingClient() {
+        return awaitingClient;
+    }
+
+    RepairChannel channel() {
+        return channel;
+    }
+
+    @Override
+    public void run() {
+        String peer = channel.connection().peer();
+        try {
+            serve();
+        } catch (RepairProtocolException | CorruptionException e) {
+            LOG.log(Level.WARNING, "repair client " + peer + " sent a bad frame: " + e.getMessage());
+            sendQuietly(RepairFrameFormat.error(RepairFrameFormat.REASON_PROTOCOL_ERROR, e.getMessage()));
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "repair connection from " + peer + " ended: " + e);
+        } catch (StorageException | IllegalArgumentException | IllegalStateException e) {
+            // The source failed outside a stream (digestAt) or was interrupted by a forced close.
+            LOG.log(Level.WARNING, "serving repair client " + peer + " failed: " + e.getMessage());
+            sendQuietly(RepairFrameFormat.error(RepairFrameFormat.REASON_SOURCE_FAILED, e.getMessage()));
+        } finally {
+            channel.close();
+            onEnd.accept(this);
+        }
+    }
+
+    private void serve() throws IOException {
+        channel.connection().readTimeout(options.requestTimeout());
+        Frame f = channel.receive(RepairFrameFormat.HANDSHAKE_FRAME_BYTES);
+        expect(f, RepairFrameFormat.TYPE_HELLO, "HELLO");
+        RepairFrameFormat.Hello hello = RepairFrameFormat.decodeHello(f.body());
+        if (hello.protocolVersion() != RepairFrameFormat.PROTOCOL_VERSION) {
+            send(RepairFrameFormat.error(RepairFrameFormat.REASON_UNSUPPORTED_VERSION, "this server speaks repair "
+                    + "protocol version " + RepairFrameFormat.PROTOCOL_VERSION + ", the client "
+                    + hello.protocolVersion()));
+            return;
+        }
+        byte[] nonce = RepairAuthenticator.nonce();
+        byte[] signed = RepairFrameFormat.welcomeSignedBody(nonce);
+        send(RepairFrameFormat.welcome(signed, authenticator.welcomeProof(hello.nonce(), signed)));
+
+        f = channel.receive(RepairFrameFormat.HANDSHAKE_FRAME_BYTES);
+        expect(f, RepairFrameFormat.TYPE_REQUEST, "REQUEST");
+        RepairFrameFormat.Request request = RepairFrameFormat.decodeRequest(f.body());
+        byte[] expected = authenticator.requestProof(nonce, hello.nonce(), request.kind(), request.sequence());
+        if (!RepairAuthenticator.matches(expected, request.proof())) {
+            LOG.log(Level.WARNING, "repair client " + channel.connection().peer()
+                    + " did not prove it knows the shared secret");
+            send(RepairFrameFormat.error(RepairFrameFormat.REASON_AUTHENTICATION_FAILED,
+                    "the request's proof does not match this server's shared secret"));
+            return;
+        }
+        awaitingClient = false;
+        if (closing.getAsBoolean()) {
+            send(RepairFrameFormat.error(RepairFrameFormat.REASON_SHUTTING_DOWN, "the repair server is closing"));
+            return;
+        }
+        try {
+            if (request.kind() == RepairFrameFormat.KIND_DIGEST_AT) {
+                Optional<RangeDigest> d = source.digestAt(request.sequence());
+                send(d.isPresent() ? RepairFrameFormat.digest(d.get()) : RepairFrameFormat.noDigest());
+            } else {
+                stream(request.sequence());
+            }
+        } catch (StorageException | IllegalArgumentException e) {
+            // This replica failed to read its own copy (damage, I/O, a pair over the limits): not the client's
+            // fault, and the client must look elsewhere.
+            LOG.log(Level.WARNING, "answering the request at sequence " + request.sequence() + " failed: "
+                    + e.getMessage());
+            send(RepairFrameFormat.error(RepairFrameFormat.REASON_SOURCE_FAILED, e.getMessage()));
+        }
+    }
+
+    private void stream(long sequence) throws IOException {
+        Optional<RangeDigest> digest = source.digestAt(sequence);
+        if (digest.isEmpty()) {
+            notHeld(sequence);
+            return;
+        }
+        RangeStream pairs;
+        try {
+            pairs = source.openRange(sequence);
+        } catch (RangeUnavailableException e) {
+            notHeld(sequence);
+            return;
+        }
+        try (pairs) {
+            send(RepairFrameFormat.digest(digest.get()));
+            RangeHasher hasher = new RangeHasher();
+            List<RangeEntry> chunk = new ArrayList<>();
+            long chunkBytes = 0;
+            int chunks = 0;
+            while (pairs.next()) {
+                RangeEntry e = new RangeEntry(pairs.key(), pairs.value());
+                long length = RepairFrameFormat.pairLength(e);
+                if (!chunk.isEmpty() && chunkBytes + length > options.chunkBytes()) {
+                    if (!sendChunk(chunk)) {
+                        return;
+                    }
+                    chunks++;
+                    chunk.clear();
+                    chunkBytes = 0;
+                }
+                chunk.add(e);
+                chunkBytes += length;
+                hasher.add(e.key(), e.value());
+            }
+            if (!chunk.isEmpty()) {
+                if (!sendChunk(chunk)) {
+                    return;
+                }
+                chunks++;
+            }
+            send(RepairFrameFormat.end(new RepairFrameFormat.End(sequence, hasher.count(), hasher.bytes(),
+                    hasher.hash(), chunks)));
+        }
+    }
+
+    /** @return false when the server is closing and the stream was ended instead */
+    private boolean sendChunk(List<RangeEntry> chunk) throws IOException {
+        if (closing.getAsBoolean()) {
+            send(RepairFrameFormat.error(RepairFrameFormat.REASON_SHUTTING_DOWN,
+                    "the repair server is closing; the stream was cut short"));
+            return false;
+        }
+        send(RepairFrameFormat.chunk(chunk));
+        return true;
+    }
+
+    private void notHeld(long sequence) throws IOException {
+        send(RepairFrameFormat.error(RepairFrameFormat.REASON_NOT_HELD, "this replica holds no range at sequence "
+                + sequence));
+    }
+
+    private static void expect(Frame f, int type, String name) {
+        if (f.type() != type) {
+            throw new RepairProtocolException(RepairProtocolException.Problem.UNEXPECTED, "expected a " + name
+                    + " frame, got type code " + f.type());
+        }
+    }
+
+    private void send(byte[] frame) throws IOException {
+        int type = frame[RepairFrameFormat.TYPE_OFFSET] & 0xFF;
+        channel.send(tap == null ? frame : tap.beforeSend(type, frame));
+    }
+
+    private void sendQuietly(byte[] frame) {
+        try {
+            channel.send(frame);
+        } catch (IOException e) {
+            // Best effort: the connection is already failing, and the client sees it end either way.
+            LOG.log(Level.FINE, "could not tell repair client " + channel.connection().peer() + " why: " + e);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.kintsugi.repair.net;
+
+import io.kintsugi.engine.RangeEntry;
+import io.kintsugi.validation.Hash128;
+import io.kintsugi.validation.scan.RangeHasher;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The golden repair frames of protocol version 1 (docs/FORMAT.md 14.5): fixed nonces and proofs (byte runs, not
+ * random values or real HMACs), a three-pair range of namespace {@code orders} at sequence 4244 with its real range
+ * hash. {@link #main} writes them to {@code repair/src/test/resources/golden/repair-frames-v1/}; only a deliberate
+ * format change does that.
+ */
+final class GoldenRepairFrames {
+
+    static final String DIR = "golden/repair-frames-v1/";
+    static final long SEQUENCE = 4244;
+    static final List<RangeEntry> PAIRS = List.of(
+            new RangeEntry(ascii("k1"), ascii("v")),
+            new RangeEntry(ascii("k2"), new byte[0]),
+            new RangeEntry(ascii("k3"), ascii("abc")));
+
+    private GoldenRepairFrames() {
+    }
+
+    static byte[] run(int from) {
+        byte[] b = new byte[32];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) (from + i);
+        }
+        return b;
+    }
+
+    static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    static Hash128 pairsHash() {
+        RangeHasher h = new RangeHasher();
+        PAIRS.forEach(e -> h.add(e.key(), e.value()));
+        return h.hash();
+    }
+
+    static RangeDigest closedDigest() {
+        return new RangeDigest("orders", ascii("k1"), ascii("k9"), SEQUENCE, 3, 10, pairsHash(),
+                RangeDigest.Status.OK, "");
+    }
+
+    static RangeDigest openDigest() {
+        return new RangeDigest("orders", new byte[0], null, SEQUENCE, 3, 10, pairsHash(),
+                RangeDigest.Status.DAMAGED, "block 7 damaged");
+    }
+
+    /** @return every golden frame by file name, in the order of FORMAT.md 14.5 */
+    static Map<String, byte[]> frames() {
+        Map<String, byte[]> m = new LinkedHashMap<>();
+        m.put("hello.frame", RepairFrameFormat.hello(run(0x00)));
+        m.put("welcome.frame", RepairFrameFormat.welcome(RepairFrameFormat.welcomeSignedBody(run(0x20)),
+                run(0xa0)));
+        m.put("request.frame", RepairFrameFormat.request(RepairFrameFormat.KIND_STREAM_RANGE, SEQUENCE, run(0xc0)));
+        m.put("digest.frame", RepairFrameFormat.digest(closedDigest()));
+        m.put("digest-open-end.frame", RepairFrameFormat.digest(openDigest()));
+        m.put("no-digest.frame", RepairFrameFormat.noDigest());
+        m.put("chunk.frame", RepairFrameFormat.chunk(PAIRS));
+        m.put("end.frame", RepairFrameFormat.end(new RepairFrameFormat.End(SEQUENCE, 3, 10, pairsHash(), 1)));
+        m.put("error.frame", RepairFrameFormat.error(RepairFrameFormat.REASON_NOT_HELD,
+                "no range held at sequence 4244"));
+        return m;
+    }
+
+    /**
+     * Writes the golden frames.
+     *
+     * @param args the resources directory, default {@code repair/src/test/resources}
+     * @throws IOException if a file cannot be written
+     */
+    public static void main(String[] args) throws IOException {
+        Path root = Path.of(args.length > 0 ? args[0] : "repair/src/test/resources").resolve(DIR);
+        Files.createDirectories(root);
+        for (Map.Entry<String, byte[]> e : frames().entrySet()) {
+            Files.write(root.resolve(e.getKey()), e.getValue());
+        }
+    }
+}
