@@ -234,6 +234,16 @@ public final class Validator implements StoreExtension, StoreListener {
     }
 
     /**
+     * @param sequence a probe's marker sequence
+     * @return whether this replica holds a snapshot there now; asking, unlike leasing, does not extend the hold
+     * @throws IllegalStateException if the store is not open
+     */
+    public boolean isHeld(long sequence) {
+        requireOpen();
+        return holds.isHeld(sequence);
+    }
+
+    /**
      * Verifies the open store ({@link Verifier#verify(Store, VerifyOptions)}: pinned files, rate-limited, writers
      * never blocked) and records the outcome in the health log: one {@link HealthKind#VERIFY} entry with the status
      * and counts, and one entry per problem (at most {@value #MAX_PROBLEM_ENTRIES}) with its file, offset and kind.

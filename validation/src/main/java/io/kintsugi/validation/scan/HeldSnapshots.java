@@ -114,6 +114,14 @@ public final class HeldSnapshots implements AutoCloseable {
         }
     }
 
+    /**
+     * @param sequence a marker's sequence
+     * @return whether a snapshot is held there now; unlike a lease, asking does not extend the hold
+     */
+    public synchronized boolean isHeld(long sequence) {
+        return holds.containsKey(sequence);
+    }
+
     /** @return holds in place now */
     public synchronized int size() {
         return holds.size();
