@@ -206,7 +206,8 @@ public final class Validator implements StoreExtension, StoreListener {
      * What this replica found in a marker's range as of the marker: recorded for every range-hash marker it checked
      * (scan batches and probes alike) and, on the primary, for the markers it wrote. Only the most recent
      * {@link ValidatorOptions#digestsKept()} are kept; a follower has the digest once it has checked the marker
-     * ({@link #awaitChecked(long)}).
+     * ({@link #awaitChecked(long)}). A probe's marker the checker had no time to check (it fell a whole queue
+     * behind) is still held, and is hashed from its held snapshot on the caller's thread when asked for.
      *
      * @param sequence a marker's oplog sequence
      * @return its digest here, or empty if this replica has not checked it (yet) or has forgotten it
@@ -214,7 +215,14 @@ public final class Validator implements StoreExtension, StoreListener {
      */
     public Optional<RangeDigest> digestAt(long sequence) {
         requireOpen();
-        return digests.at(sequence);
+        RecentDigests recent = digests;
+        Optional<RangeDigest> d = recent.at(sequence);
+        if (d.isPresent()) {
+            return d;
+        }
+        d = holds.digest(sequence);
+        d.ifPresent(recent::put);
+        return d;
     }
 
     /**

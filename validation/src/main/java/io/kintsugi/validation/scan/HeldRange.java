@@ -20,6 +20,10 @@ public final class HeldRange implements AutoCloseable {
         this.hold = hold;
     }
 
+    HeldSnapshots.Hold hold() {
+        return hold;
+    }
+
     /** @return the marker's sequence: the range is read as of it */
     public long sequence() {
         return hold.sequence();

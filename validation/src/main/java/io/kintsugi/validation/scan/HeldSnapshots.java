@@ -4,6 +4,7 @@ import io.kintsugi.engine.Cursor;
 import io.kintsugi.engine.LogMarker;
 import io.kintsugi.engine.Namespace;
 import io.kintsugi.engine.Store;
+import io.kintsugi.oplog.CorruptionException;
 import io.kintsugi.oplog.StorageException;
 
 import java.time.Duration;
@@ -120,6 +121,34 @@ public final class HeldSnapshots implements AutoCloseable {
      */
     public synchronized boolean isHeld(long sequence) {
         return holds.containsKey(sequence);
+    }
+
+    /**
+     * Hashes a held range now, for a held marker the checker had no time to check (it fell a whole queue behind):
+     * the snapshot is still the one at the marker, so the digest is the one the checker would have recorded.
+     *
+     * @param sequence a marker's sequence
+     * @return the range's digest as of the marker, or empty if no snapshot is held there
+     */
+    public Optional<RangeDigest> digest(long sequence) {
+        Optional<HeldRange> lease = lease(sequence);
+        if (lease.isEmpty()) {
+            return Optional.empty();
+        }
+        try (HeldRange l = lease.get()) {
+            RangeHashMarker m = l.hold().marker();
+            RangeHasher hasher = new RangeHasher();
+            try (Cursor c = l.scan()) {
+                while (c.next()) {
+                    hasher.add(c.key(), c.value());
+                }
+            } catch (CorruptionException e) {
+                return Optional.of(RangeDigest.damaged(m.namespace(), m.from(), m.to(), sequence,
+                        e.report().describe()));
+            }
+            return Optional.of(RangeDigest.ok(m.namespace(), m.from(), m.to(), sequence, hasher.count(),
+                    hasher.bytes(), hasher.hash()));
+        }
     }
 
     /** @return holds in place now */

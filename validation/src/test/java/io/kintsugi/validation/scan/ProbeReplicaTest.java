@@ -9,6 +9,8 @@ import io.kintsugi.oplog.CorruptionException;
 import io.kintsugi.oplog.StorageException;
 import io.kintsugi.validation.Validator;
 import io.kintsugi.validation.ValidatorOptions;
+import io.kintsugi.validation.health.HealthQuery;
+import io.kintsugi.validation.health.Verdict;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -336,7 +338,9 @@ class ProbeReplicaTest {
                     int replica = i;
                     RangeDigest d = set.validators[i].digestAt(p.sequence()).orElseThrow(() -> new AssertionError(
                             "replica " + replica + " has no digest at " + p.sequence() + " of " + probes.size()
-                                    + " probes: " + set.validators[replica].checkerStats()));
+                                    + " probes: " + set.validators[replica].checkerStats() + "; not checked: "
+                                    + set.validators[replica].health().query(HealthQuery.builder()
+                                    .verdicts(Verdict.NOT_CHECKED).limit(3).build())));
                     assertTrue(p.digest().matches(d), "replica " + i + " at " + p.sequence() + ": " + d
                             + " vs " + p.digest());
                 }
