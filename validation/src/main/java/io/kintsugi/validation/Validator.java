@@ -197,8 +197,11 @@ public final class Validator implements StoreExtension, StoreListener {
      */
     public RangeProbe probe(String namespace, byte[] fromInclusive, byte[] toExclusive) {
         Store s = requireOpen();
+        RecentDigests recent = digests;
         RangeProbe probe = RangeProber.probe(s, namespace, fromInclusive, toExclusive, options.probeAttempts());
-        digests.put(probe.digest());
+        if (recent != null) {
+            recent.put(probe.digest());
+        }
         return probe;
     }
 
@@ -216,11 +219,15 @@ public final class Validator implements StoreExtension, StoreListener {
     public Optional<RangeDigest> digestAt(long sequence) {
         requireOpen();
         RecentDigests recent = digests;
+        HeldSnapshots held = holds;
+        if (recent == null || held == null) {
+            throw new StorageException("store is closed");
+        }
         Optional<RangeDigest> d = recent.at(sequence);
         if (d.isPresent()) {
             return d;
         }
-        d = holds.digest(sequence);
+        d = held.digest(sequence);
         d.ifPresent(recent::put);
         return d;
     }
@@ -237,8 +244,7 @@ public final class Validator implements StoreExtension, StoreListener {
      * @throws IllegalStateException if the store is not open
      */
     public Optional<HeldRange> heldSnapshot(long sequence) {
-        requireOpen();
-        return holds.lease(sequence);
+        return requireHolds().lease(sequence);
     }
 
     /**
@@ -247,8 +253,7 @@ public final class Validator implements StoreExtension, StoreListener {
      * @throws IllegalStateException if the store is not open
      */
     public boolean isHeld(long sequence) {
-        requireOpen();
-        return holds.isHeld(sequence);
+        return requireHolds().isHeld(sequence);
     }
 
     /**
@@ -326,6 +331,15 @@ public final class Validator implements StoreExtension, StoreListener {
     public boolean awaitChecked(long timeoutMillis) throws InterruptedException {
         requireOpen();
         return checker.awaitIdle(timeoutMillis);
+    }
+
+    private HeldSnapshots requireHolds() {
+        requireOpen();
+        HeldSnapshots held = holds;
+        if (held == null) {
+            throw new StorageException("store is closed"); // it closed between the two reads
+        }
+        return held;
     }
 
     private Store requireOpen() {

@@ -57,7 +57,7 @@ public final class HeldRange implements AutoCloseable {
     /**
      * Reads part of the range, for copying it in pieces.
      *
-     * @param fromInclusive first key, at or after the range's first key
+     * @param fromInclusive first key, at or after the range's first key; null for the range's first key
      * @param toExclusive   end key, at or before the range's end; null for the range's end
      * @return a cursor over {@code [fromInclusive, toExclusive)} as of {@link #sequence()}; close it before the lease
      * @throws IllegalArgumentException if the part reaches outside the marker's range
@@ -65,7 +65,7 @@ public final class HeldRange implements AutoCloseable {
      */
     public Cursor scan(byte[] fromInclusive, byte[] toExclusive) {
         RangeHashMarker m = hold.marker();
-        byte[] from = fromInclusive == null ? new byte[0] : fromInclusive;
+        byte[] from = fromInclusive == null ? m.from() : fromInclusive;
         byte[] to = toExclusive == null ? m.to() : toExclusive;
         if (Arrays.compareUnsigned(from, m.from()) < 0
                 || (to != null && m.to() != null && Arrays.compareUnsigned(to, m.to()) > 0)

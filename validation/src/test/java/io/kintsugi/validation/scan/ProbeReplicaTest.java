@@ -4,6 +4,7 @@ import io.kintsugi.engine.Cursor;
 import io.kintsugi.engine.FaultHooks;
 import io.kintsugi.engine.Namespace;
 import io.kintsugi.engine.Store;
+import io.kintsugi.engine.format.BlockHandle;
 import io.kintsugi.engine.replication.NotPrimaryException;
 import io.kintsugi.oplog.CorruptionException;
 import io.kintsugi.oplog.StorageException;
@@ -11,6 +12,7 @@ import io.kintsugi.validation.Validator;
 import io.kintsugi.validation.ValidatorOptions;
 import io.kintsugi.validation.health.HealthQuery;
 import io.kintsugi.validation.health.Verdict;
+import io.kintsugi.validation.verify.StoreFaults;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -163,6 +166,47 @@ class ProbeReplicaTest {
                 assertEquals(digests[2].hash(), hasher.hash());
             }
             assertFalse(set.validators[1].isHeld(s - 1), "only probes' markers are held");
+        }
+    }
+
+    @Test
+    void aDamagedBlockOnAFollowerGivesADamagedDigestNamingTheFile() throws Exception {
+        Random r = new Random(0xDA3A6E);
+        try (ProbeReplicas set = new ProbeReplicas(dir, false, ValidatorOptions.defaults())) {
+            Namespace orders = set.stores[0].namespace("orders");
+            for (int i = 0; i < 3000; i++) {
+                byte[] v = new byte[50 + r.nextInt(100)];
+                r.nextBytes(v);
+                orders.put(key(i), v);
+            }
+            set.awaitChecked(set.stores[0].lastSequence());
+            set.stores[2].flush();
+            UUID victimId = set.stores[2].id();
+            Path[] damagedFile = new Path[1];
+            set.reopenFollower(2, d -> {
+                try {
+                    TreeMap<Long, Path> files = StoreFaults.segmentFiles(d);
+                    long number = files.firstKey();
+                    damagedFile[0] = files.get(number);
+                    List<BlockHandle> blocks = StoreFaults.dataBlocks(damagedFile[0], number, victimId);
+                    StoreFaults.flipBitInBlock(damagedFile[0], blocks.get(r.nextInt(blocks.size())), r);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            RangeProbe probe = set.validators[0].probe("orders", null, null);
+            set.awaitChecked(probe.sequence());
+            RangeDigest healthy = set.validators[1].digestAt(probe.sequence()).orElseThrow();
+            RangeDigest victim = set.validators[2].digestAt(probe.sequence()).orElseThrow();
+            assertTrue(healthy.matches(probe.digest()), healthy.toString());
+            assertEquals(3000, healthy.count());
+            assertEquals(RangeDigest.Status.DAMAGED, victim.status());
+            assertTrue(victim.damage().contains(damagedFile[0].getFileName().toString()), victim.damage());
+            assertFalse(victim.toString().contains("key-"), victim.toString());
+            // The victim's own hold is no source: reading it meets the damage.
+            try (HeldRange lease = set.validators[2].heldSnapshot(probe.sequence()).orElseThrow()) {
+                assertThrows(CorruptionException.class, () -> readAll(lease, new RangeHasher()));
+            }
         }
     }
 

@@ -18,23 +18,44 @@ final class ProbeReplicas implements AutoCloseable {
 
     final Store[] stores = new Store[3];
     final Validator[] validators = new Validator[3];
+    private final Path root;
+    private final boolean tcp;
+    private final InProcessNetwork network = new InProcessNetwork();
+    private int opened;
 
     ProbeReplicas(Path root, boolean tcp, ValidatorOptions options) {
-        InProcessNetwork network = new InProcessNetwork();
+        this.root = root;
+        this.tcp = tcp;
         for (int i = 0; i < 3; i++) {
-            ReplicationTransport t = tcp ? TcpTransport.bind("127.0.0.1", 0) : network.transport("r" + i);
-            ReplicationOptions ro = ReplicationOptions.builder(t)
-                    .heartbeatInterval(Duration.ofMillis(20)).peerTimeout(Duration.ofMillis(1500))
-                    .connectTimeout(Duration.ofSeconds(1)).reconnectBackoff(Duration.ofMillis(5), Duration.ofMillis(100))
-                    .build();
             validators[i] = Validator.create(options);
-            stores[i] = Store.open(root.resolve("r" + i), validators[i].attachTo(StoreOptions.builder())
-                    .durability(Durability.NONE).memtableBudget(512 << 10).replication(ro).build());
+            stores[i] = open(i);
         }
         stores[0].promote(1);
         for (int i = 1; i < 3; i++) {
             stores[i].follow(stores[0].replicationStatus().endpoint(), 1);
         }
+    }
+
+    Path directory(int replica) {
+        return root.resolve("r" + replica);
+    }
+
+    private Store open(int i) {
+        ReplicationTransport t = tcp ? TcpTransport.bind("127.0.0.1", 0) : network.transport("r" + i + "." + opened++);
+        ReplicationOptions ro = ReplicationOptions.builder(t)
+                .heartbeatInterval(Duration.ofMillis(20)).peerTimeout(Duration.ofMillis(1500))
+                .connectTimeout(Duration.ofSeconds(1)).reconnectBackoff(Duration.ofMillis(5), Duration.ofMillis(100))
+                .build();
+        return Store.open(directory(i), validators[i].attachTo(StoreOptions.builder())
+                .durability(Durability.NONE).memtableBudget(512 << 10).replication(ro).build());
+    }
+
+    /** Closes follower {@code i}, runs {@code edit} on its closed directory, reopens it and follows again. */
+    void reopenFollower(int i, java.util.function.Consumer<Path> edit) {
+        stores[i].close();
+        edit.accept(directory(i));
+        stores[i] = open(i);
+        stores[i].follow(stores[0].replicationStatus().endpoint(), 1);
     }
 
     /** Waits until every replica applied {@code sequence} and checked every marker it applied. */
