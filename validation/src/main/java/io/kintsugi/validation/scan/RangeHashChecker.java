@@ -132,6 +132,9 @@ public final class RangeHashChecker implements AutoCloseable {
             }
         } catch (CorruptionException e) {
             // Malformed: nothing to hold; it is logged as not checked like any marker dropped here.
+        } catch (RuntimeException e) {
+            // The store is closing: this runs on its apply thread, which must not fail for a hold.
+            LOG.log(System.Logger.Level.WARNING, "could not hold the marker at sequence " + m.sequence() + ": " + e);
         }
         return false;
     }
