@@ -14,8 +14,14 @@ import io.kintsugi.validation.health.HealthLog;
 import io.kintsugi.validation.health.Severity;
 import io.kintsugi.validation.health.Verdict;
 import io.kintsugi.validation.scan.CheckerStats;
+import io.kintsugi.validation.scan.HeldRange;
+import io.kintsugi.validation.scan.HeldSnapshots;
+import io.kintsugi.validation.scan.RangeDigest;
 import io.kintsugi.validation.scan.RangeHashChecker;
+import io.kintsugi.validation.scan.RangeProbe;
+import io.kintsugi.validation.scan.RangeProber;
 import io.kintsugi.validation.scan.RangeScan;
+import io.kintsugi.validation.scan.RecentDigests;
 import io.kintsugi.validation.scan.ScanOptions;
 import io.kintsugi.validation.verify.Verifier;
 import io.kintsugi.validation.verify.VerifyOptions;
@@ -25,6 +31,7 @@ import io.kintsugi.validation.verify.VerifyReport;
 import java.time.Instant;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -55,6 +62,8 @@ public final class Validator implements StoreExtension, StoreListener {
     private volatile Store store;
     private volatile HealthLog health;
     private volatile RangeHashChecker checker;
+    private volatile RecentDigests digests;
+    private volatile HeldSnapshots holds;
 
     private Validator(ValidatorOptions options) {
         this.options = options;
@@ -91,7 +100,10 @@ public final class Validator implements StoreExtension, StoreListener {
         }
         HealthLog log = HealthLog.open(opened.directory(), options.healthLog());
         this.health = log;
-        this.checker = new RangeHashChecker(opened, log::append, options.checkerQueue(), options.logEvery());
+        this.digests = new RecentDigests(options.digestsKept());
+        this.holds = new HeldSnapshots(opened, options.holdTime(), options.maxHeld());
+        this.checker = new RangeHashChecker(opened, log::append, options.checkerQueue(), options.logEvery(),
+                digests, holds);
         this.store = opened;
     }
 
@@ -114,6 +126,10 @@ public final class Validator implements StoreExtension, StoreListener {
         if (c != null) {
             c.close();
         }
+        HeldSnapshots h = holds;
+        if (h != null) {
+            h.close(); // after the checker, which hands held markers over until it stops
+        }
         HealthLog log = health;
         if (log != null) {
             log.close();
@@ -122,6 +138,8 @@ public final class Validator implements StoreExtension, StoreListener {
         scans.clear();
         store = null;
         checker = null;
+        holds = null;
+        digests = null;
         health = null;
     }
 
@@ -157,6 +175,86 @@ public final class Validator implements StoreExtension, StoreListener {
         RangeScan scan = RangeScan.start(s, health::append, scanOptions);
         scans.add(scan);
         return scan;
+    }
+
+    /**
+     * Probes one range on the primary: hashes it at a snapshot and appends a held range-hash marker at a point of
+     * the oplog where the range still holds exactly what was hashed, as a scan batch is marked. Every replica that
+     * applies the marker hashes the same range as of it ({@link #digestAt(long)}) and keeps its snapshot there for
+     * {@link ValidatorOptions#holdTime()} ({@link #heldSnapshot(long)}), so that repair can compare every replica at
+     * one sequence and copy the range as of it from a healthy one. The primary's own digest is recorded at once.
+     *
+     * @param namespace     a namespace that has had writes on this store
+     * @param fromInclusive first key, or null for the start of the namespace
+     * @param toExclusive   end key, or null for the end of the namespace
+     * @return the marker's sequence and the primary's digest of the range there
+     * @throws IllegalStateException    if the store is not open
+     * @throws IllegalArgumentException if the namespace does not exist, a key is over its limit, or the end does
+     *                                  not sort after the start
+     * @throws io.kintsugi.engine.replication.NotPrimaryException if the store is not the primary; nothing appended
+     * @throws io.kintsugi.oplog.CorruptionException if the primary could not read the range; nothing appended
+     * @throws StorageException         if writes changed the range on every one of
+     *                                  {@link ValidatorOptions#probeAttempts()} attempts, or the store is closed
+     */
+    public RangeProbe probe(String namespace, byte[] fromInclusive, byte[] toExclusive) {
+        Store s = requireOpen();
+        RecentDigests recent = digests;
+        RangeProbe probe = RangeProber.probe(s, namespace, fromInclusive, toExclusive, options.probeAttempts());
+        if (recent != null) {
+            recent.put(probe.digest());
+        }
+        return probe;
+    }
+
+    /**
+     * What this replica found in a marker's range as of the marker: recorded for every range-hash marker it checked
+     * (scan batches and probes alike) and, on the primary, for the markers it wrote. Only the most recent
+     * {@link ValidatorOptions#digestsKept()} are kept; a follower has the digest once it has checked the marker
+     * ({@link #awaitChecked(long)}). A probe's marker the checker had no time to check (it fell a whole queue
+     * behind) is still held, and is hashed from its held snapshot on the caller's thread when asked for.
+     *
+     * @param sequence a marker's oplog sequence
+     * @return its digest here, or empty if this replica has not checked it (yet) or has forgotten it
+     * @throws IllegalStateException if the store is not open
+     */
+    public Optional<RangeDigest> digestAt(long sequence) {
+        requireOpen();
+        RecentDigests recent = digests;
+        HeldSnapshots held = holds;
+        if (recent == null || held == null) {
+            throw new StorageException("store is closed");
+        }
+        Optional<RangeDigest> d = recent.at(sequence);
+        if (d.isPresent()) {
+            return d;
+        }
+        d = held.digest(sequence);
+        d.ifPresent(recent::put);
+        return d;
+    }
+
+    /**
+     * A lease on the snapshot this replica holds at a probe's marker, to read the marker's range as of its sequence
+     * (and nothing else). The hold lasts {@link ValidatorOptions#holdTime()} after the marker was checked or the
+     * last lease closed, never expires while leased, and ends when the store closes; at most
+     * {@link ValidatorOptions#maxHeld()} are held, the oldest released first.
+     *
+     * @param sequence a probe's marker sequence
+     * @return the lease (close it), or empty if no snapshot is held there (not a probe's marker, not checked yet,
+     *         expired or released)
+     * @throws IllegalStateException if the store is not open
+     */
+    public Optional<HeldRange> heldSnapshot(long sequence) {
+        return requireHolds().lease(sequence);
+    }
+
+    /**
+     * @param sequence a probe's marker sequence
+     * @return whether this replica holds a snapshot there now; asking, unlike leasing, does not extend the hold
+     * @throws IllegalStateException if the store is not open
+     */
+    public boolean isHeld(long sequence) {
+        return requireHolds().isHeld(sequence);
     }
 
     /**
@@ -234,6 +332,15 @@ public final class Validator implements StoreExtension, StoreListener {
     public boolean awaitChecked(long timeoutMillis) throws InterruptedException {
         requireOpen();
         return checker.awaitIdle(timeoutMillis);
+    }
+
+    private HeldSnapshots requireHolds() {
+        requireOpen();
+        HeldSnapshots held = holds;
+        if (held == null) {
+            throw new StorageException("store is closed"); // it closed between the two reads
+        }
+        return held;
     }
 
     private Store requireOpen() {

@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * not checked, rather than pinning ever more memory.
  *
  * <p>Every inconsistent or damaged range is logged; consistent ranges every {@code logEvery} markers (and the
- * first).
+ * first). The digest of every marker checked (and of the store's own markers, from what it hashed as primary) goes
+ * to a bounded {@link RecentDigests}; the snapshot of a held marker (a probe's) is handed to {@link HeldSnapshots}
+ * instead of being closed, so that the range can be copied as of the marker.
  */
 public final class RangeHashChecker implements AutoCloseable {
 
@@ -44,10 +46,13 @@ public final class RangeHashChecker implements AutoCloseable {
     private final AtomicLong damaged = new AtomicLong();
     private final AtomicLong notChecked = new AtomicLong();
     private final AtomicLong own = new AtomicLong();
+    private final RecentDigests digests;
+    private final HeldSnapshots holds;
     private volatile boolean closed;
 
     /**
-     * Starts the checker's thread.
+     * Starts the checker's thread, keeping the digests of the last {@link RecentDigests#DEFAULT_CAPACITY} markers
+     * and holding no snapshots.
      *
      * @param store         the open store whose markers it checks
      * @param health        where verdicts go
@@ -56,6 +61,22 @@ public final class RangeHashChecker implements AutoCloseable {
      * @throws IllegalArgumentException if a number is outside its range
      */
     public RangeHashChecker(Store store, HealthSink health, int queueCapacity, int logEvery) {
+        this(store, health, queueCapacity, logEvery, new RecentDigests(RecentDigests.DEFAULT_CAPACITY), null);
+    }
+
+    /**
+     * Starts the checker's thread.
+     *
+     * @param store         the open store whose markers it checks
+     * @param health        where verdicts go
+     * @param queueCapacity markers that may wait, 1..65536
+     * @param logEvery      log every this many consistent verdicts, at least 1
+     * @param digests       where the digest of every marker checked (or, for its own markers, written) goes
+     * @param holds         where the snapshots of held markers go, or null to hold none
+     * @throws IllegalArgumentException if a number is outside its range
+     */
+    public RangeHashChecker(Store store, HealthSink health, int queueCapacity, int logEvery, RecentDigests digests,
+                            HeldSnapshots holds) {
         if (queueCapacity < 1 || queueCapacity > 65_536) {
             throw new IllegalArgumentException("the checker's queue holds 1 to 65536 markers, was " + queueCapacity);
         }
@@ -65,6 +86,8 @@ public final class RangeHashChecker implements AutoCloseable {
         this.store = store;
         this.health = health;
         this.logEvery = logEvery;
+        this.digests = java.util.Objects.requireNonNull(digests, "digests");
+        this.holds = holds;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.thread = new Thread(this::run, "kintsugi-range-check-" + store.id().toString().substring(0, 8));
         this.thread.setDaemon(true);
@@ -84,13 +107,41 @@ public final class RangeHashChecker implements AutoCloseable {
         }
         if (closed || !queue.offer(marker)) {
             long seq = marker.sequence();
-            marker.close();
+            // A probe's snapshot is kept for copying even when there is no time to check it.
+            if (closed || !holdUnchecked(marker)) {
+                marker.close();
+            }
             notChecked.incrementAndGet();
             record(Severity.WARNING, Verdict.NOT_CHECKED, HealthKind.SCAN_BATCH, null, null, -1, seq,
                     closed ? "the store closed before the marker was checked"
                             : "the checker is " + queue.size() + " markers behind, its whole queue; this range "
                             + "is not checked in this pass");
         }
+    }
+
+    private boolean holdUnchecked(LogMarker m) {
+        if (holds == null) {
+            return false;
+        }
+        try {
+            RangeHashMarker decoded = RangeHashMarkerFormat.decode(m.payload(), store.directory().resolve("oplog"),
+                    m.sequence());
+            if (decoded.hold()) {
+                holds.hold(m, decoded);
+                return true;
+            }
+        } catch (CorruptionException e) {
+            // Malformed: nothing to hold; it is logged as not checked like any marker dropped here.
+        } catch (RuntimeException e) {
+            // The store is closing: this runs on its apply thread, which must not fail for a hold.
+            LOG.log(System.Logger.Level.WARNING, "could not hold the marker at sequence " + m.sequence() + ": " + e);
+        }
+        return false;
+    }
+
+    /** @return the digests of the markers checked so far, the most recent ones */
+    public RecentDigests digests() {
+        return digests;
     }
 
     /** @return counts so far */
@@ -131,10 +182,12 @@ public final class RangeHashChecker implements AutoCloseable {
                 continue;
             }
             busy = true;
-            try (m) {
-                check(m);
+            boolean kept = false;
+            try {
+                kept = check(m);
             } catch (RuntimeException e) {
                 if (closed) {
+                    m.close();
                     break;
                 }
                 notChecked.incrementAndGet();
@@ -143,12 +196,16 @@ public final class RangeHashChecker implements AutoCloseable {
                 record(Severity.WARNING, Verdict.NOT_CHECKED, HealthKind.SCAN_BATCH, null, null, -1, m.sequence(),
                         "the check failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
             } finally {
+                if (!kept) {
+                    m.close();
+                }
                 busy = false;
             }
         }
     }
 
-    private void check(LogMarker m) {
+    /** @return whether the marker's snapshot was kept (a held marker); if not, the caller closes the marker */
+    private boolean check(LogMarker m) {
         RangeHashMarker marker;
         try {
             marker = RangeHashMarkerFormat.decode(m.payload(), store.directory().resolve("oplog"), m.sequence());
@@ -156,11 +213,14 @@ public final class RangeHashChecker implements AutoCloseable {
             damaged.incrementAndGet();
             record(Severity.ERROR, Verdict.DAMAGED, HealthKind.INVARIANT_VIOLATION, null, null, -1, m.sequence(),
                     e.report().describe());
-            return;
+            return false;
         }
         if (marker.primaryId().equals(store.id())) {
             own.incrementAndGet(); // this store hashed it as primary, and logged it then
-            return;
+            // What it hashed at hashedAt still held at the marker (RangeWatch), so that is its digest here.
+            digests.put(RangeDigest.ok(marker.namespace(), marker.from(), marker.to(), m.sequence(), marker.count(),
+                    marker.bytes(), marker.hash()));
+            return keep(m, marker);
         }
         hasher.reset();
         try (Cursor c = m.snapshot().scan(store.namespace(marker.namespace()), marker.from(), marker.to())) {
@@ -169,12 +229,16 @@ public final class RangeHashChecker implements AutoCloseable {
             }
         } catch (CorruptionException e) {
             damaged.incrementAndGet();
+            digests.put(RangeDigest.damaged(marker.namespace(), marker.from(), marker.to(), m.sequence(),
+                    e.report().describe()));
             recordRange(marker, m.sequence(), Severity.ERROR, HealthKind.CHECKSUM_FAILURE, Verdict.DAMAGED,
                     -1, -1, null, "the range could not be read here: " + e.report().describe());
-            return;
+            return keep(m, marker);
         }
         checked.incrementAndGet();
         Hash128 found = hasher.hash();
+        digests.put(RangeDigest.ok(marker.namespace(), marker.from(), marker.to(), m.sequence(), hasher.count(),
+                hasher.bytes(), found));
         boolean same = found.equals(marker.hash()) && hasher.count() == marker.count()
                 && hasher.bytes() == marker.bytes();
         if (same) {
@@ -193,6 +257,16 @@ public final class RangeHashChecker implements AutoCloseable {
             LOG.log(System.Logger.Level.ERROR, "range-hash mismatch in namespace " + marker.namespace()
                     + " at sequence " + m.sequence() + " against primary " + marker.primaryId());
         }
+        return keep(m, marker);
+    }
+
+    /** Hands a held marker's snapshot to the holds, which then own it. */
+    private boolean keep(LogMarker m, RangeHashMarker marker) {
+        if (marker.hold() && holds != null && !closed) {
+            holds.hold(m, marker);
+            return true;
+        }
+        return false;
     }
 
     private void recordRange(RangeHashMarker marker, long sequence, Severity severity, HealthKind kind,

@@ -22,9 +22,12 @@ import java.util.UUID;
  * @param count      pairs in the range
  * @param bytes      key and value bytes in the range
  * @param hash       the range's hash
+ * @param hold       whether replicas keep the snapshot at this marker for a while (a probe's marker), so that the
+ *                   range can be copied as of the marker's sequence
  */
 public record RangeHashMarker(UUID primaryId, long scanId, long batch, long hashedAt, HashAlgorithm algorithm,
-                              String namespace, byte[] from, byte[] to, long count, long bytes, Hash128 hash) {
+                              String namespace, byte[] from, byte[] to, long count, long bytes, Hash128 hash,
+                              boolean hold) {
 
     /** Checks that every field is present and copies the keys. */
     public RangeHashMarker {
@@ -35,6 +38,26 @@ public record RangeHashMarker(UUID primaryId, long scanId, long batch, long hash
         Objects.requireNonNull(hash, "hash");
         from = from.clone();
         to = to == null ? null : to.clone();
+    }
+
+    /**
+     * A marker without the hold flag: a scan batch's.
+     *
+     * @param primaryId the store that hashed the range
+     * @param scanId    the scan pass
+     * @param batch     the batch's number within the pass
+     * @param hashedAt  the sequence of the primary's snapshot
+     * @param algorithm the hash function
+     * @param namespace the namespace
+     * @param from      first key (inclusive)
+     * @param to        end key (exclusive), or null
+     * @param count     pairs in the range
+     * @param bytes     key and value bytes in the range
+     * @param hash      the range's hash
+     */
+    public RangeHashMarker(UUID primaryId, long scanId, long batch, long hashedAt, HashAlgorithm algorithm,
+                           String namespace, byte[] from, byte[] to, long count, long bytes, Hash128 hash) {
+        this(primaryId, scanId, batch, hashedAt, algorithm, namespace, from, to, count, bytes, hash, false);
     }
 
     /** @return a copy of the first key */
@@ -54,7 +77,7 @@ public record RangeHashMarker(UUID primaryId, long scanId, long batch, long hash
         return o instanceof RangeHashMarker m && primaryId.equals(m.primaryId) && scanId == m.scanId
                 && batch == m.batch && hashedAt == m.hashedAt && algorithm == m.algorithm
                 && namespace.equals(m.namespace) && Arrays.equals(from, m.from) && Arrays.equals(to, m.to)
-                && count == m.count && bytes == m.bytes && hash.equals(m.hash);
+                && count == m.count && bytes == m.bytes && hash.equals(m.hash) && hold == m.hold;
     }
 
     @Override
@@ -68,6 +91,6 @@ public record RangeHashMarker(UUID primaryId, long scanId, long batch, long hash
         return "RangeHashMarker{primary=" + primaryId + ", scan=" + Long.toHexString(scanId) + ", batch=" + batch
                 + ", hashedAt=" + hashedAt + ", " + algorithm + ", namespace=" + namespace + ", from=" + from.length
                 + "B, to=" + (to == null ? "end" : to.length + "B") + ", count=" + count + ", bytes=" + bytes
-                + ", hash=" + hash + '}';
+                + ", hash=" + hash + (hold ? ", hold" : "") + '}';
     }
 }

@@ -22,7 +22,9 @@ import java.util.UUID;
  *      0    1 marker kind    {@value #KIND_RANGE_HASH} = range hash; other values belong to other extensions
  *      1    1 version        {@value #VERSION_CURRENT}
  *      2    1 algorithm      {@link HashAlgorithm#code()}
- *      3    1 flags          bit 0: the range runs to the end of the namespace (no end key); other bits 0
+ *      3    1 flags          bit 0: the range runs to the end of the namespace (no end key);
+ *                            bit 1: hold, a probe's marker: replicas keep the snapshot at the marker for a while
+ *                            so that the range can be copied as of it; other bits 0
  *      4   16 primary id     UUID, most significant half first (big-endian)
  *     20    8 scan id        the scan pass
  *     28    8 batch          the batch's number within the pass, 0 or more
@@ -46,7 +48,10 @@ public final class RangeHashMarkerFormat {
     /** The marker kind byte of a range-hash marker. */
     public static final int KIND_RANGE_HASH = 1;
     public static final int VERSION_CURRENT = 1;
+    /** Flag bit 0: the range runs to the end of the namespace and the payload has no end key. */
     public static final int FLAG_OPEN_END = 1;
+    /** Flag bit 1: a probe's marker; replicas keep the snapshot at it for a while so the range can be copied. */
+    public static final int FLAG_HOLD = 2;
     /** The store's key limit; an end key may be one byte longer (a successor of a longest key). */
     public static final int MAX_KEY_LENGTH = 64 * 1024;
     public static final int FIXED_LENGTH = 77;
@@ -73,7 +78,7 @@ public final class RangeHashMarkerFormat {
         ByteBuffer b = ByteBuffer.allocate(FIXED_LENGTH + ns.length + 4 + from.length
                 + (to == null ? 0 : 4 + to.length)).order(ByteOrder.LITTLE_ENDIAN);
         b.put((byte) KIND_RANGE_HASH).put((byte) VERSION_CURRENT).put((byte) m.algorithm().code())
-                .put((byte) (to == null ? FLAG_OPEN_END : 0));
+                .put((byte) ((to == null ? FLAG_OPEN_END : 0) | (m.hold() ? FLAG_HOLD : 0)));
         b.order(ByteOrder.BIG_ENDIAN).putLong(m.primaryId().getMostSignificantBits())
                 .putLong(m.primaryId().getLeastSignificantBits()).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(m.scanId()).putLong(m.batch()).putLong(m.hashedAt()).putLong(m.count()).putLong(m.bytes())
@@ -112,7 +117,7 @@ public final class RangeHashMarkerFormat {
             if (algorithm == null) {
                 throw bad(oplogDir, sequence, payload, "unknown hash algorithm code " + algorithmCode);
             }
-            if ((flags & ~FLAG_OPEN_END) != 0) {
+            if ((flags & ~(FLAG_OPEN_END | FLAG_HOLD)) != 0) {
                 throw bad(oplogDir, sequence, payload, "unknown flags " + Integer.toBinaryString(flags));
             }
             b.order(ByteOrder.BIG_ENDIAN);
@@ -148,7 +153,7 @@ public final class RangeHashMarkerFormat {
                 throw bad(oplogDir, sequence, payload, "the range's end does not sort after its start");
             }
             return new RangeHashMarker(primary, scanId, batch, hashedAt, algorithm, namespace, from, to, count, bytes,
-                    new Hash128(high, low));
+                    new Hash128(high, low), (flags & FLAG_HOLD) != 0);
         } catch (BufferUnderflowException e) {
             throw bad(oplogDir, sequence, payload, "the payload ends before its last field");
         }

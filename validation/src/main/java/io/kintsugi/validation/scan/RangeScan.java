@@ -3,7 +3,6 @@ package io.kintsugi.validation.scan;
 import io.kintsugi.engine.Cursor;
 import io.kintsugi.engine.DamagedRange;
 import io.kintsugi.engine.Namespace;
-import io.kintsugi.engine.RangeWatch;
 import io.kintsugi.engine.Snapshot;
 import io.kintsugi.engine.Store;
 import io.kintsugi.engine.StoreStats;
@@ -23,14 +22,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One range-hash scan pass on a primary, running on its own thread: it walks the target in key order in batches
  * bounded by count, bytes and time, hashes each batch at a snapshot ({@link RangeHasher}), and appends a marker to
- * the oplog at a point where the batch's range holds exactly what was hashed ({@link RangeWatch}); followers check
+ * the oplog at a point where the batch's range holds exactly what was hashed ({@link RangeMarking}); followers check
  * the same range at the marker. If writes change a batch's range before its marker lands, the batch is hashed
  * again at half the size, up to {@link ScanOptions#maxRetries()} times; writes are never held up.
  *
@@ -232,36 +230,34 @@ public final class RangeScan implements AutoCloseable {
     private Batch markBatch(Namespace ns, byte[] from, byte[] targetTo) {
         int maxKeys = options.maxBatchKeys();
         for (int attempt = 0; ; attempt++) {
-            try (RangeWatch watch = store.watchRange(ns, from); Snapshot snapshot = watch.snapshot()) {
-                Hashed h = hash(snapshot, ns, from, targetTo, maxKeys);
-                RangeHashMarker marker = new RangeHashMarker(store.id(), position.scanId(), position.batches(),
-                        snapshot.sequence(), HashAlgorithm.XXH3_128_CHAINED, ns.name(), from, h.end, h.count,
-                        h.bytes, h.hash);
-                OptionalLong seq = watch.appendMarker(h.end, RangeHashMarkerFormat.encode(marker));
-                options.throttle().acquire(h.bytes);
-                if (seq.isPresent()) {
-                    return new Batch(true, h.end, h.count, h.bytes, h.hash, seq.getAsLong());
-                }
-                refused++;
-                if (attempt >= options.maxRetries()) {
-                    skipped++;
-                    record(Severity.WARNING, HealthKind.SCAN_BATCH, Verdict.NOT_CHECKED, ns.name(), from, h.end,
-                            h.count, h.bytes, h.hash, -1, "writes changed the range " + (attempt + 1)
-                                    + " times before its marker could land; left unchecked in this pass");
-                    return new Batch(false, h.end, 0, 0, h.hash, -1);
-                }
-                maxKeys = Math.max(1, maxKeys / 2);
+            int limit = maxKeys;
+            RangeMarking.Attempt a;
+            try {
+                a = RangeMarking.attempt(store, ns, from, snapshot -> hash(snapshot, ns, from, targetTo, limit),
+                        (hashedAt, h) -> new RangeHashMarker(store.id(), position.scanId(), position.batches(),
+                                hashedAt, HashAlgorithm.XXH3_128_CHAINED, ns.name(), from, h.end(), h.count(),
+                                h.bytes(), h.hash()));
             } catch (CorruptionException e) {
                 return skipDamage(ns, from, targetTo, e);
             }
+            RangeMarking.Hashed h = a.hashed();
+            options.throttle().acquire(h.bytes());
+            if (a.sequence().isPresent()) {
+                return new Batch(true, h.end(), h.count(), h.bytes(), h.hash(), a.sequence().getAsLong());
+            }
+            refused++;
+            if (attempt >= options.maxRetries()) {
+                skipped++;
+                record(Severity.WARNING, HealthKind.SCAN_BATCH, Verdict.NOT_CHECKED, ns.name(), from, h.end(),
+                        h.count(), h.bytes(), h.hash(), -1, "writes changed the range " + (attempt + 1)
+                                + " times before its marker could land; left unchecked in this pass");
+                return new Batch(false, h.end(), 0, 0, h.hash(), -1);
+            }
+            maxKeys = Math.max(1, maxKeys / 2);
         }
     }
 
-    /** The hash of one batch and where it ended. */
-    private record Hashed(byte[] end, long count, long bytes, Hash128 hash) {
-    }
-
-    private Hashed hash(Snapshot snapshot, Namespace ns, byte[] from, byte[] targetTo, int maxKeys) {
+    private RangeMarking.Hashed hash(Snapshot snapshot, Namespace ns, byte[] from, byte[] targetTo, int maxKeys) {
         hasher.reset();
         long deadline = System.nanoTime() + options.maxBatchTime().toNanos();
         try (Cursor c = snapshot.scan(ns, from, targetTo)) {
@@ -274,12 +270,12 @@ public final class RangeScan implements AutoCloseable {
                 if (full && key.length < RangeHashMarkerFormat.MAX_KEY_LENGTH) {
                     byte[] end = Arrays.copyOf(key, key.length + 1);
                     if (targetTo == null || Arrays.compareUnsigned(end, targetTo) < 0) {
-                        return new Hashed(end, hasher.count(), hasher.bytes(), hasher.hash());
+                        return new RangeMarking.Hashed(end, hasher.count(), hasher.bytes(), hasher.hash());
                     }
                 }
             }
         }
-        return new Hashed(targetTo, hasher.count(), hasher.bytes(), hasher.hash());
+        return new RangeMarking.Hashed(targetTo, hasher.count(), hasher.bytes(), hasher.hash());
     }
 
     /**

@@ -14,9 +14,11 @@ import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The checked-in marker and scan-state bytes decode to what they pin, and the code still writes them exactly. */
 class GoldenScanFormatsTest {
@@ -30,9 +32,12 @@ class GoldenScanFormatsTest {
 
     @Test
     void rangeHashMarkers() throws IOException {
-        for (String[] c : new String[][]{{"marker.bin", "closed"}, {"open-end.bin", "open"}}) {
-            RangeHashMarker expected = c[1].equals("closed") ? GoldenScanFormatsWriter.MARKER
-                    : GoldenScanFormatsWriter.OPEN_END;
+        for (String[] c : new String[][]{{"marker.bin", "closed"}, {"open-end.bin", "open"}, {"probe.bin", "probe"}}) {
+            RangeHashMarker expected = switch (c[1]) {
+                case "closed" -> GoldenScanFormatsWriter.MARKER;
+                case "open" -> GoldenScanFormatsWriter.OPEN_END;
+                default -> GoldenScanFormatsWriter.PROBE;
+            };
             byte[] golden = read("range-hash-marker-v1/" + c[0]);
             assertEquals(expected, RangeHashMarkerFormat.decode(golden, Path.of("oplog"), 1));
             assertArrayEquals(golden, RangeHashMarkerFormat.encode(expected));
@@ -51,6 +56,20 @@ class GoldenScanFormatsTest {
             assertThrows(CorruptionException.class, () -> RangeHashMarkerFormat.decode(
                     Arrays.copyOf(golden, golden.length + 1), Path.of("oplog"), 1));
         }
+    }
+
+    /** The hold flag is bit 1 of the flags byte and nothing else differs from a scan batch's marker. */
+    @Test
+    void probeMarkerSetsOnlyTheHoldFlag() throws IOException {
+        byte[] golden = read("range-hash-marker-v1/probe.bin");
+        assertEquals(RangeHashMarkerFormat.FLAG_HOLD, golden[3]);
+        assertTrue(RangeHashMarkerFormat.decode(golden, Path.of("oplog"), 1).hold());
+        assertFalse(RangeHashMarkerFormat.decode(read("range-hash-marker-v1/marker.bin"), Path.of("oplog"), 1).hold());
+        byte[] unknown = golden.clone();
+        unknown[3] |= 4;
+        CorruptionException e = assertThrows(CorruptionException.class,
+                () -> RangeHashMarkerFormat.decode(unknown, Path.of("oplog"), 9));
+        assertEquals(CorruptionKind.INVALID_CONTENT, e.report().kind());
     }
 
     @Test

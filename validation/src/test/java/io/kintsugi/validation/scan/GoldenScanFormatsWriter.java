@@ -10,7 +10,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 
 /**
- * Writes the golden files of the range-hash marker (FORMAT.md section 12) and the scan state file (section 13), and
+ * Writes the golden files of the range-hash marker (FORMAT.md section 12: a scan batch's, one to the end of the
+ * namespace and a probe's held marker) and the scan state file (section 13), and
  * holds the definition of what they contain, which {@link GoldenScanFormatsTest} checks the checked-in files
  * against. Regenerate only when a format version changes, into new directories named after the new version:
  *
@@ -29,6 +30,10 @@ public final class GoldenScanFormatsWriter {
     static final RangeHashMarker OPEN_END = new RangeHashMarker(STORE_ID, 0x5ca1ab1eL, 8, 4300,
             HashAlgorithm.XXH3_128_CHAINED, "orders", bytes("k200"), null, 0, 0,
             new Hash128(1, 2));
+    /** A probe's marker: a closed range with the hold flag set. */
+    static final RangeHashMarker PROBE = new RangeHashMarker(STORE_ID, 0x9b0be1dL, 0, 5000,
+            HashAlgorithm.XXH3_128_CHAINED, "orders", bytes("k150"), bytes("k160"), 10, 1_234,
+            new Hash128(0x1122334455667788L, 0x99aabbccddeeff00L), true);
     static final ScanState STATE = new ScanState(0x5ca1ab1eL, "orders", bytes("a"), bytes("z"), "orders",
             bytes("k200"), 8, 100, 12_345);
 
@@ -49,6 +54,7 @@ public final class GoldenScanFormatsWriter {
         Files.write(markers.resolve("marker.bin"), RangeHashMarkerFormat.encode(MARKER), StandardOpenOption.CREATE_NEW);
         Files.write(markers.resolve("open-end.bin"), RangeHashMarkerFormat.encode(OPEN_END),
                 StandardOpenOption.CREATE_NEW);
+        Files.write(markers.resolve("probe.bin"), RangeHashMarkerFormat.encode(PROBE), StandardOpenOption.CREATE_NEW);
         Path state = Files.createDirectories(root.resolve("scan-state-v1"));
         Files.write(state.resolve(ScanStateFormat.FILE_NAME), ScanStateFormat.encode(STORE_ID, STATE),
                 StandardOpenOption.CREATE_NEW);

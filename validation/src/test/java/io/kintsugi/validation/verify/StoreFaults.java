@@ -30,13 +30,18 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
-/** Seeded edits of a closed store's files, made directly on disk, for verify tests. */
-final class StoreFaults {
+/** Seeded edits of a closed store's files, made directly on disk, for verify and scan tests. */
+public final class StoreFaults {
 
     private StoreFaults() {
     }
 
-    static TreeMap<Long, Path> segmentFiles(Path storeDir) throws IOException {
+    /**
+     * @param storeDir a closed store's directory
+     * @return its segment files by number
+     * @throws IOException if listing fails
+     */
+    public static TreeMap<Long, Path> segmentFiles(Path storeDir) throws IOException {
         TreeMap<Long, Path> files = new TreeMap<>();
         try (Stream<Path> s = Files.list(storeDir)) {
             s.forEach(p -> {
@@ -49,7 +54,14 @@ final class StoreFaults {
         return files;
     }
 
-    static List<BlockHandle> dataBlocks(Path file, long number, UUID storeId) throws IOException {
+    /**
+     * @param file    a segment file
+     * @param number  its number
+     * @param storeId the store's id
+     * @return where its data blocks are
+     * @throws IOException if reading fails
+     */
+    public static List<BlockHandle> dataBlocks(Path file, long number, UUID storeId) throws IOException {
         try (SegmentFileReader r = SegmentFileReader.open(file, number, storeId, Files.size(file),
                 BlockCache.disabled())) {
             return r.dataBlocks();
@@ -62,8 +74,16 @@ final class StoreFaults {
         Files.write(file, bytes);
     }
 
-    /** Flips one bit somewhere in the stored payload of a block. */
-    static long flipBitInBlock(Path file, BlockHandle h, Random random) throws IOException {
+    /**
+     * Flips one bit somewhere in the stored payload of a block.
+     *
+     * @param file   a segment file
+     * @param h      one of its blocks
+     * @param random picks the byte and the bit
+     * @return the flipped byte's offset
+     * @throws IOException if rewriting fails
+     */
+    public static long flipBitInBlock(Path file, BlockHandle h, Random random) throws IOException {
         long offset = h.offset() + random.nextInt(h.length() - BlockTrailerFormat.LENGTH);
         flipBit(file, offset, random);
         return offset;
