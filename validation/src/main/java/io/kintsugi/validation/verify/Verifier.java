@@ -133,6 +133,7 @@ public final class Verifier {
                 : oplog.metadata().term());
         smallFiles.scanState(storeDir, storeId);
         healthLog(storeDir);
+        lineageLog(storeDir);
         return findings.report(storeDir, level, false, throttle.bytes());
     }
 
@@ -153,6 +154,7 @@ public final class Verifier {
                 : oplog.metadata().term());
         smallFiles.scanState(storeDir, pinned.storeId());
         healthLog(storeDir);
+        lineageLog(storeDir);
         findings.note("online: segment files are those live when the verify started (" + pinned.files().size()
                 + "); logs were read up to where they ended when reached");
         return findings.report(storeDir, level, true, throttle.bytes());
@@ -222,6 +224,13 @@ public final class Verifier {
         if (Files.isDirectory(dir)) {
             logs.check(VerifyComponent.HEALTH_LOG, dir, level != VerifyLevel.QUICK, null,
                     level == VerifyLevel.FULL ? r -> HealthEntryFormat.decode(r.payload(), dir, r.sequence()) : null);
+        }
+    }
+
+    private void lineageLog(Path storeDir) {
+        Path dir = storeDir.resolve(StoreDirectoryCheck.LINEAGE_DIRECTORY_NAME);
+        if (Files.isDirectory(dir)) {
+            logs.check(VerifyComponent.LINEAGE_LOG, dir, level != VerifyLevel.QUICK, null, null);
         }
     }
 

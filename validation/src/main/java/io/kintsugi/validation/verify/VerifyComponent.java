@@ -17,5 +17,10 @@ public enum VerifyComponent {
     /** The range-hash scan state file ({@code scan-state}), if present. */
     SCAN_STATE,
     /** The health log ({@code health/}), if present. */
-    HEALTH_LOG
+    HEALTH_LOG,
+    /**
+     * The repair module's lineage log ({@code lineage/}), if present: its records' checksums and framing; their
+     * payloads belong to the repair module, which decodes every one when it opens the log.
+     */
+    LINEAGE_LOG
 }
