@@ -214,6 +214,41 @@ class RepairCoordinatorTest {
     }
 
     @Test
+    void aPrimaryThatCannotReadTheRangeIsOutvotedByTwoFollowersAndRepaired() throws Exception {
+        Random r = new Random(0x5EED61);
+        try (RepairReplicas set = new RepairReplicas(dir, 3, 64 << 20)) {
+            load(set, r, 3000);
+            set.stores[0].flush();
+            set.reopenPrimary(2, d -> FaultInjector.forStore(d, 0x5EED62).flipBitInKeyBlock("orders",
+                    keyBytes(2000)));
+            Store primary = set.stores[0];
+            assertThrows(CorruptionException.class, () -> primary.namespace("orders").get(keyBytes(2000)));
+            List<DamagedRange> damage = primary.damage();
+            assertEquals(1, damage.size());
+
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread w = writer(set, 0x5EED63, 3000, 2000, stop, failure);
+            RepairReport report;
+            try {
+                report = set.coordinator().build().repairDamage(damage.get(0), Instant.EPOCH);
+            } finally {
+                stop.set(true);
+                w.join();
+            }
+            assertEquals(null, failure.get());
+            assertEquals(Outcome.REPAIRED, report.outcome(), String.join("\n", report.steps()));
+            assertEquals(set.agents[0].replicaId(), report.target());
+            assertTrue(primary.damage().isEmpty());
+            assertArrayEquals(set.oracle.get("orders/" + key(2000)), primary.namespace("orders").get(keyBytes(2000)));
+            set.checkOracle();
+            // The followers saw the flagged marker: a warning, not an inconsistency.
+            assertTrue(set.validators[1].health().query(HealthQuery.builder().kinds(HealthKind.SCAN_BATCH)
+                    .verdicts(Verdict.INCONSISTENT).build()).isEmpty());
+        }
+    }
+
+    @Test
     void twoReplicasThatDisagreeAreReportedAndNothingChanges() throws Exception {
         Random r = new Random(0x5EED31);
         try (RepairReplicas set = new RepairReplicas(dir, 2, 64 << 20)) {

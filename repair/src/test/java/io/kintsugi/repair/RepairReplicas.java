@@ -75,6 +75,21 @@ final class RepairReplicas implements AutoCloseable {
         stores[i].follow(stores[0].replicationStatus().endpoint(), 1);
     }
 
+    /**
+     * Closes the primary, runs {@code edit} on its closed directory, reopens it as the primary of {@code term} and
+     * has the followers follow it there.
+     */
+    void reopenPrimary(long term, Consumer<Path> edit) {
+        agents[0].close();
+        stores[0].close();
+        edit.accept(directory(0));
+        open(0);
+        stores[0].promote(term);
+        for (int i = 1; i < stores.length; i++) {
+            stores[i].follow(stores[0].replicationStatus().endpoint(), term);
+        }
+    }
+
     RepairCoordinator.Builder coordinator() {
         RepairCoordinator.Builder b = RepairCoordinator.builder(stores[0], validators[0]).secret(SECRET)
                 .digestWait(Duration.ofSeconds(60));
