@@ -286,6 +286,11 @@ class RepairCoordinatorTest {
             RepairReport done = c.approve(plan);
             assertEquals(Outcome.REPAIRED, done.outcome(), String.join("\n", done.steps()));
             assertEquals(100, done.pairs());
+            assertTrue(done.steps().stream().anyMatch(t -> t.contains("staged on disk")),
+                    "a memory limit of 0 stages the range in a temporary file");
+            assertTrue(java.nio.file.Files.notExists(set.directory(1).resolve("repair-staging"))
+                    || java.nio.file.Files.list(set.directory(1).resolve("repair-staging")).findAny().isEmpty(),
+                    "the staged file is removed after the install");
             assertTrue(c.pendingPlans().isEmpty());
             assertThrows(IllegalArgumentException.class, () -> c.approve(plan));
             set.checkOracle();
