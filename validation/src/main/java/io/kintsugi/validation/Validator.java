@@ -187,12 +187,13 @@ public final class Validator implements StoreExtension, StoreListener {
      * @param namespace     a namespace that has had writes on this store
      * @param fromInclusive first key, or null for the start of the namespace
      * @param toExclusive   end key, or null for the end of the namespace
-     * @return the marker's sequence and the primary's digest of the range there
+     * @return the marker's sequence and the primary's digest of the range there; when the primary could not read
+     *         the range, its digest is DAMAGED and the marker is flagged so ({@code FLAG_PRIMARY_DAMAGED}): the other
+     *         replicas hash and hold the range all the same, so that repair can outvote the primary
      * @throws IllegalStateException    if the store is not open
      * @throws IllegalArgumentException if the namespace does not exist, a key is over its limit, or the end does
      *                                  not sort after the start
      * @throws io.kintsugi.engine.replication.NotPrimaryException if the store is not the primary; nothing appended
-     * @throws io.kintsugi.oplog.CorruptionException if the primary could not read the range; nothing appended
      * @throws StorageException         if writes changed the range on every one of
      *                                  {@link ValidatorOptions#probeAttempts()} attempts, or the store is closed
      */

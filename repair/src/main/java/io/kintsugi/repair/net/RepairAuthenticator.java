@@ -20,6 +20,7 @@ final class RepairAuthenticator {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final byte[] WELCOME_LABEL = "kintsugi repair welcome v1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] REQUEST_LABEL = "kintsugi repair request v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PULL_LABEL = "kintsugi repair pull v1".getBytes(StandardCharsets.US_ASCII);
 
     private final byte[] secret;
 
@@ -51,6 +52,14 @@ final class RepairAuthenticator {
         ByteBuffer b = ByteBuffer.allocate(9); // big-endian, as replication's proofs
         b.put((byte) kind).putLong(sequence);
         return hmac(REQUEST_LABEL, serverNonce, clientNonce, b.array());
+    }
+
+    /**
+     * @return the client's proof for a PULL frame (over both nonces and the whole order, so that no one without the
+     *         secret can point a replica at another source or digest), or an empty array without a secret
+     */
+    byte[] pullProof(byte[] serverNonce, byte[] clientNonce, byte[] signedPullBody) {
+        return enabled() ? hmac(PULL_LABEL, serverNonce, clientNonce, signedPullBody) : new byte[0];
     }
 
     /**

@@ -102,8 +102,46 @@ public final class RepairClient {
         }
     }
 
+    /**
+     * Tells the replica behind the server at {@code endpoint} to pull the range {@code order.expected()} describes
+     * from {@code order.sourceEndpoint()}, check it against that digest and install it; returns once it has. The
+     * order is signed with the shared secret together with both nonces, so no one without it can redirect a replica.
+     * The read timeout of this client's options must cover the whole pull.
+     *
+     * @param endpoint the target replica's repair server, {@code host:port}
+     * @param order    what to pull
+     * @return what the target installed
+     * @throws RepairRefusedException    if the target answered with an ERROR frame: reason
+     *                                   {@link RepairFrameFormat#REASON_PULL_FAILED} when its pull failed (the
+     *                                   detail says why), or busy, shutting down
+     * @throws RepairProtocolException   if authentication failed or the target sent something malformed
+     * @throws io.kintsugi.oplog.CorruptionException if a frame failed its CRC
+     * @throws RepairConnectionException if connecting failed, a timeout passed, or the target hung up
+     */
+    public PullOutcome pull(String endpoint, PullOrder order) {
+        Objects.requireNonNull(order, "order");
+        byte[] signed = RepairFrameFormat.pullSignedBody(order);
+        long sequence = order.expected().sequence();
+        byte[][] nonces = new byte[2][];
+        try (RepairChannel channel = open(endpoint, RepairFrameFormat.KIND_PULL, sequence, nonces)) {
+            try {
+                channel.send(RepairFrameFormat.pull(signed, authenticator.pullProof(nonces[0], nonces[1], signed)));
+            } catch (IOException e) {
+                throw lost(endpoint, e);
+            }
+            Frame f = receive(channel, endpoint);
+            expect(f, RepairFrameFormat.TYPE_PULLED, endpoint, sequence);
+            return RepairFrameFormat.decodePulled(f.body());
+        }
+    }
+
     /** Connects, authenticates both ways and sends the request. */
     private RepairChannel open(String endpoint, int kind, long sequence) {
+        return open(endpoint, kind, sequence, new byte[2][]);
+    }
+
+    /** As above; {@code nonces} receives the server's nonce and the client's, which a PULL frame's proof covers. */
+    private RepairChannel open(String endpoint, int kind, long sequence, byte[][] nonces) {
         Objects.requireNonNull(endpoint, "endpoint");
         RepairChannel channel;
         try {
@@ -134,6 +172,8 @@ public final class RepairClient {
             }
             channel.send(RepairFrameFormat.request(kind, sequence,
                     authenticator.requestProof(w.nonce(), nonce, kind, sequence)));
+            nonces[0] = w.nonce();
+            nonces[1] = nonce;
             handedOver = true;
             return channel;
         } catch (IOException e) {

@@ -46,9 +46,15 @@ import java.util.regex.Pattern;
  *                                u32 value length (0..16 MiB), value
  * END     (6, server to client)  i64 sequence, i64 count, i64 bytes, i64 hash low, i64 hash high, u32 chunks
  * ERROR   (7, either way)        u8 reason (REASON_ constants), u16 k (0..1024), k bytes UTF-8 detail
+ * PULL    (8, client to server)  u8 e (1..255), e bytes ASCII source endpoint, u8 r (1..255), r bytes UTF-8
+ *                                source replica id, u8 i (0..64), i bytes ASCII repair id, u32 d, d bytes: the
+ *                                expected digest as a DIGEST body (found = 1), u8 m (0 or 32), m bytes proof
+ * PULLED  (9, server to client)  i64 sequence, i64 count, i64 bytes, i64 wire bytes, i64 bytes written,
+ *                                u8 staged on disk (0 or 1)
  * </pre>
  * The conversation: HELLO, WELCOME, REQUEST; then for DIGEST_AT one DIGEST, for STREAM_RANGE one DIGEST (found)
- * followed by CHUNK frames and one END; or an ERROR instead of any server frame. One request per connection.
+ * followed by CHUNK frames and one END; for PULL the client's PULL frame and one PULLED; or an ERROR instead of any
+ * server frame. One request per connection.
  * The proofs are HMAC-SHA256 values ({@code RepairAuthenticator}); a peer without a shared secret sends none.
  */
 public final class RepairFrameFormat {
@@ -96,11 +102,20 @@ public final class RepairFrameFormat {
     public static final int TYPE_END = 6;
     /** Frame type: the sender ends the conversation and says why. */
     public static final int TYPE_ERROR = 7;
+    /** Frame type: the client tells the server's replica to pull a range from a source (after a PULL request). */
+    public static final int TYPE_PULL = 8;
+    /** Frame type: the server's replica pulled, checked and installed the range. */
+    public static final int TYPE_PULLED = 9;
 
     /** Request kind: the digest of the range held at the sequence. */
     public static final int KIND_DIGEST_AT = 1;
     /** Request kind: the digest and the pairs of the range held at the sequence. */
     public static final int KIND_STREAM_RANGE = 2;
+    /**
+     * Request kind: the server's replica is to fetch the range at the sequence from another replica, check it against
+     * an expected digest and install it; a PULL frame follows the request.
+     */
+    public static final int KIND_PULL = 3;
 
     /** ERROR reason: the peer did not prove that it knows the shared secret. */
     public static final int REASON_AUTHENTICATION_FAILED = 1;
@@ -116,6 +131,15 @@ public final class RepairFrameFormat {
     public static final int REASON_BUSY = 6;
     /** ERROR reason: the server failed to read its own copy of the range (damage, I/O). */
     public static final int REASON_SOURCE_FAILED = 7;
+    /** ERROR reason: the server's replica could not pull, check or install the range it was told to. */
+    public static final int REASON_PULL_FAILED = 8;
+
+    /** Longest source endpoint and longest source replica id of a PULL frame, in bytes. */
+    public static final int MAX_PULL_NAME_BYTES = 255;
+    /** Longest repair id of a PULL frame, in bytes. */
+    public static final int MAX_REPAIR_ID_BYTES = 64;
+    /** Longest PULL frame a server accepts: a digest with the longest bounds, names and detail, with room. */
+    public static final int MAX_PULL_FRAME_BYTES = MAX_FROM_LENGTH + MAX_TO_LENGTH + 8192;
 
     private static final int FLAG_OPEN_END = 1;
     private static final Pattern NAMESPACE = Pattern.compile(Limits.NAMESPACE_NAME_PATTERN);
@@ -145,6 +169,16 @@ public final class RepairFrameFormat {
 
     /** ERROR. */
     public record Error(int reason, String detail) {
+    }
+
+    /**
+     * PULL; {@code signedBody} is what the proof signs: the body before the proof length.
+     *
+     * @param order      what to pull
+     * @param proof      the client's proof, or an empty array
+     * @param signedBody the body bytes before the proof length
+     */
+    public record Pull(PullOrder order, byte[] proof, byte[] signedBody) {
     }
 
     // ---------------------------------------------------------------- encoding
@@ -303,6 +337,62 @@ public final class RepairFrameFormat {
         return frame(TYPE_ERROR, b.array());
     }
 
+    /**
+     * @param order what the server's replica is to pull
+     * @return the PULL body before the proof length: what the client's proof signs
+     * @throws IllegalArgumentException if a name is empty or over {@link #MAX_PULL_NAME_BYTES} bytes, or the repair
+     *                                  id is over {@link #MAX_REPAIR_ID_BYTES} bytes
+     */
+    public static byte[] pullSignedBody(PullOrder order) {
+        byte[] endpoint = name("source endpoint", order.sourceEndpoint(), StandardCharsets.US_ASCII, 1,
+                MAX_PULL_NAME_BYTES);
+        byte[] replica = name("source replica id", order.sourceReplica(), StandardCharsets.UTF_8, 1,
+                MAX_PULL_NAME_BYTES);
+        byte[] repairId = name("repair id", order.repairId(), StandardCharsets.US_ASCII, 0, MAX_REPAIR_ID_BYTES);
+        byte[] digest = digest(order.expected());
+        int digestBody = digest.length - HEADER_LENGTH - 1;
+        ByteBuffer b = buffer(3 + endpoint.length + replica.length + repairId.length + 4 + digestBody);
+        b.put((byte) endpoint.length).put(endpoint);
+        b.put((byte) replica.length).put(replica);
+        b.put((byte) repairId.length).put(repairId);
+        b.putInt(digestBody);
+        b.put(digest, HEADER_LENGTH + 1, digestBody);
+        return b.array();
+    }
+
+    /**
+     * @param signedBody what {@link #pullSignedBody} returned
+     * @param proof      the client's proof, or an empty array
+     * @return a PULL frame
+     */
+    public static byte[] pull(byte[] signedBody, byte[] proof) {
+        ByteBuffer b = buffer(signedBody.length + 1 + proof.length);
+        b.put(signedBody);
+        putProof(b, proof);
+        return frame(TYPE_PULL, b.array());
+    }
+
+    /** @return a PULLED frame */
+    public static byte[] pulled(PullOutcome o) {
+        ByteBuffer b = buffer(8 * 5 + 1);
+        b.putLong(o.sequence());
+        b.putLong(o.count());
+        b.putLong(o.bytes());
+        b.putLong(o.wireBytes());
+        b.putLong(o.bytesWritten());
+        b.put((byte) (o.stagedOnDisk() ? 1 : 0));
+        return frame(TYPE_PULLED, b.array());
+    }
+
+    private static byte[] name(String what, String value, java.nio.charset.Charset charset, int min, int max) {
+        byte[] bytes = value.getBytes(charset);
+        if (bytes.length < min || bytes.length > max) {
+            throw new IllegalArgumentException("a PULL frame's " + what + " of " + bytes.length
+                    + " bytes is outside " + min + ".." + max);
+        }
+        return bytes;
+    }
+
     // ---------------------------------------------------------------- decoding
 
     /**
@@ -388,9 +478,9 @@ public final class RepairFrameFormat {
     public static Request decodeRequest(ByteBuffer b) {
         return parse("REQUEST", b, () -> {
             int kind = b.get() & 0xFF;
-            if (kind != KIND_DIGEST_AT && kind != KIND_STREAM_RANGE) {
-                throw malformed("REQUEST kind " + kind + " is not " + KIND_DIGEST_AT + " (DIGEST_AT) or "
-                        + KIND_STREAM_RANGE + " (STREAM_RANGE)");
+            if (kind != KIND_DIGEST_AT && kind != KIND_STREAM_RANGE && kind != KIND_PULL) {
+                throw malformed("REQUEST kind " + kind + " is not " + KIND_DIGEST_AT + " (DIGEST_AT), "
+                        + KIND_STREAM_RANGE + " (STREAM_RANGE) or " + KIND_PULL + " (PULL)");
             }
             long sequence = b.getLong();
             if (sequence < 0) {
@@ -503,6 +593,78 @@ public final class RepairFrameFormat {
         });
     }
 
+    /**
+     * @param b the body of a PULL frame
+     * @return the decoded PULL
+     * @throws RepairProtocolException ({@code MALFORMED}) if the body breaks a rule of FORMAT.md 14.3
+     */
+    public static Pull decodePull(ByteBuffer b) {
+        return parse("PULL", b, () -> {
+            int start = b.position();
+            String endpoint = new String(bytes(b, pullName(b, "source endpoint", 1, MAX_PULL_NAME_BYTES)),
+                    StandardCharsets.US_ASCII);
+            String replica = new String(bytes(b, pullName(b, "source replica id", 1, MAX_PULL_NAME_BYTES)),
+                    StandardCharsets.UTF_8);
+            String repairId = new String(bytes(b, pullName(b, "repair id", 0, MAX_REPAIR_ID_BYTES)),
+                    StandardCharsets.US_ASCII);
+            int d = b.getInt();
+            if (d < 1 || d > b.remaining()) {
+                throw malformed("PULL digest length " + d + " is below 1 or runs past the end of the body ("
+                        + b.remaining() + " bytes left)");
+            }
+            int digestStart = b.position();
+            int proofLengthAt = digestStart + d;
+            ByteBuffer digestBody = b.duplicate().position(digestStart).limit(proofLengthAt).slice();
+            RangeDigest expected = decodeDigest(digestBody);
+            if (expected == null) {
+                throw malformed("PULL carries no expected digest (found flag 0)");
+            }
+            byte[] signed = new byte[proofLengthAt - start];
+            b.duplicate().position(start).get(signed);
+            b.position(proofLengthAt);
+            byte[] proof = proof("PULL", b);
+            expectEnd("PULL", b);
+            try {
+                return new Pull(new PullOrder(endpoint, replica, repairId, expected), proof, signed);
+            } catch (IllegalArgumentException e) {
+                throw malformed("PULL holds an invalid order: " + e.getMessage());
+            }
+        });
+    }
+
+    /**
+     * @param b the body of a PULLED frame
+     * @return the decoded PULLED
+     * @throws RepairProtocolException ({@code MALFORMED}) if the body breaks a rule of FORMAT.md 14.3
+     */
+    public static PullOutcome decodePulled(ByteBuffer b) {
+        return parse("PULLED", b, () -> {
+            long sequence = b.getLong();
+            long count = b.getLong();
+            long bytes = b.getLong();
+            long wire = b.getLong();
+            long written = b.getLong();
+            int staged = b.get() & 0xFF;
+            if (staged > 1) {
+                throw malformed("PULLED staged flag " + staged + " is neither 0 nor 1");
+            }
+            expectEnd("PULLED", b);
+            try {
+                return new PullOutcome(sequence, count, bytes, wire, written, staged == 1);
+            } catch (IllegalArgumentException e) {
+                throw malformed("PULLED holds an invalid outcome: " + e.getMessage());
+            }
+        });
+    }
+
+    private static int pullName(ByteBuffer b, String what, int min, int max) {
+        int n = b.get() & 0xFF;
+        if (n < min || n > max) {
+            throw malformed("PULL " + what + " length " + n + " is outside " + min + ".." + max);
+        }
+        return n;
+    }
+
     // ---------------------------------------------------------------- checks shared with RangeDigest
 
     static void checkNamespace(String ns) {
@@ -539,9 +701,9 @@ public final class RepairFrameFormat {
     }
 
     private static void checkKind(int kind) {
-        if (kind != KIND_DIGEST_AT && kind != KIND_STREAM_RANGE) {
-            throw new IllegalArgumentException("request kind must be " + KIND_DIGEST_AT + " or "
-                    + KIND_STREAM_RANGE + ", was " + kind);
+        if (kind != KIND_DIGEST_AT && kind != KIND_STREAM_RANGE && kind != KIND_PULL) {
+            throw new IllegalArgumentException("request kind must be " + KIND_DIGEST_AT + ", " + KIND_STREAM_RANGE
+                    + " or " + KIND_PULL + ", was " + kind);
         }
     }
 

@@ -39,6 +39,7 @@ public final class RepairServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RepairServer.class.getName());
 
     private final RangeSource source;
+    private final PullHandler puller;
     private final RepairServerOptions options;
     private final RepairAuthenticator authenticator;
     private final RepairSession.FrameTap tap;
@@ -50,8 +51,10 @@ public final class RepairServer implements AutoCloseable {
     /** Kept from the start: the transport forgets its port once closed, and callers still name the server by it. */
     private volatile String endpoint;
 
-    private RepairServer(RangeSource source, RepairServerOptions options, RepairSession.FrameTap tap) {
+    private RepairServer(RangeSource source, PullHandler puller, RepairServerOptions options,
+                         RepairSession.FrameTap tap) {
         this.source = source;
+        this.puller = puller;
         this.options = options;
         this.authenticator = new RepairAuthenticator(options.secret());
         this.tap = tap;
@@ -75,14 +78,35 @@ public final class RepairServer implements AutoCloseable {
      * @throws StorageException if the address cannot be listened on
      */
     public static RepairServer start(RangeSource source, RepairServerOptions options) {
-        return start(source, options, null);
+        return start(source, null, options, null);
+    }
+
+    /**
+     * Listens and starts serving, taking pull orders too ({@link RepairClient#pull}): the replica behind
+     * {@code puller} fetches, checks and installs the ranges a coordinator tells it to.
+     *
+     * @param source  what this replica offers
+     * @param puller  what this replica does with a pull order
+     * @param options where to listen and how to serve
+     * @return the running server; close it
+     * @throws StorageException if the address cannot be listened on
+     */
+    public static RepairServer start(RangeSource source, PullHandler puller, RepairServerOptions options) {
+        Objects.requireNonNull(puller, "puller");
+        return start(source, puller, options, null);
     }
 
     /** As {@link #start(RangeSource, RepairServerOptions)}, with a tap that sees every frame sent (tests). */
     static RepairServer start(RangeSource source, RepairServerOptions options, RepairSession.FrameTap tap) {
+        return start(source, null, options, tap);
+    }
+
+    /** As {@link #start(RangeSource, RepairServerOptions)}, with a tap that sees every frame sent (tests). */
+    private static RepairServer start(RangeSource source, PullHandler puller, RepairServerOptions options,
+                                      RepairSession.FrameTap tap) {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(options, "options");
-        RepairServer server = new RepairServer(source, options, tap);
+        RepairServer server = new RepairServer(source, puller, options, tap);
         try {
             server.transport.listen(server::accept);
             server.endpoint = server.transport.endpoint();
@@ -120,7 +144,7 @@ public final class RepairServer implements AutoCloseable {
             refuse(channel, RepairFrameFormat.REASON_SHUTTING_DOWN, "the repair server is closing");
             return;
         }
-        RepairSession session = new RepairSession(channel, source, authenticator, options, closing::get, tap,
+        RepairSession session = new RepairSession(channel, source, puller, authenticator, options, closing::get, tap,
                 ended -> {
                     sessions.remove(ended);
                     served.incrementAndGet();

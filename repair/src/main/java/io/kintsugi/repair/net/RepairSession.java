@@ -30,6 +30,8 @@ final class RepairSession implements Runnable {
 
     private final RepairChannel channel;
     private final RangeSource source;
+    /** What this replica does when told to pull; null when it does not take pull orders. */
+    private final PullHandler puller;
     private final RepairAuthenticator authenticator;
     private final RepairServerOptions options;
     private final BooleanSupplier closing;
@@ -38,10 +40,11 @@ final class RepairSession implements Runnable {
     /** True while the session waits for the client: a closing server may end it at once. */
     private volatile boolean awaitingClient = true;
 
-    RepairSession(RepairChannel channel, RangeSource source, RepairAuthenticator authenticator,
+    RepairSession(RepairChannel channel, RangeSource source, PullHandler puller, RepairAuthenticator authenticator,
                   RepairServerOptions options, BooleanSupplier closing, FrameTap tap, Consumer<RepairSession> onEnd) {
         this.channel = channel;
         this.source = source;
+        this.puller = puller;
         this.authenticator = authenticator;
         this.options = options;
         this.closing = closing;
@@ -103,6 +106,10 @@ final class RepairSession implements Runnable {
                     "the request's proof does not match this server's shared secret"));
             return;
         }
+        if (request.kind() == RepairFrameFormat.KIND_PULL) {
+            pull(nonce, hello.nonce());
+            return;
+        }
         awaitingClient = false;
         if (closing.getAsBoolean()) {
             send(RepairFrameFormat.error(RepairFrameFormat.REASON_SHUTTING_DOWN, "the repair server is closing"));
@@ -122,6 +129,43 @@ final class RepairSession implements Runnable {
                     + e.getMessage());
             send(RepairFrameFormat.error(RepairFrameFormat.REASON_SOURCE_FAILED, e.getMessage()));
         }
+    }
+
+    /** Receives the PULL frame, checks its proof, and has this replica pull, check and install the range. */
+    private void pull(byte[] serverNonce, byte[] clientNonce) throws IOException {
+        Frame f = channel.receive(RepairFrameFormat.MAX_PULL_FRAME_BYTES);
+        expect(f, RepairFrameFormat.TYPE_PULL, "PULL");
+        RepairFrameFormat.Pull pull = RepairFrameFormat.decodePull(f.body());
+        byte[] expected = authenticator.pullProof(serverNonce, clientNonce, pull.signedBody());
+        if (!RepairAuthenticator.matches(expected, pull.proof())) {
+            LOG.log(Level.WARNING, "repair client " + channel.connection().peer()
+                    + " sent a pull order without a valid proof");
+            send(RepairFrameFormat.error(RepairFrameFormat.REASON_AUTHENTICATION_FAILED,
+                    "the pull order's proof does not match this server's shared secret"));
+            return;
+        }
+        awaitingClient = false;
+        if (closing.getAsBoolean()) {
+            send(RepairFrameFormat.error(RepairFrameFormat.REASON_SHUTTING_DOWN, "the repair server is closing"));
+            return;
+        }
+        if (puller == null) {
+            send(RepairFrameFormat.error(RepairFrameFormat.REASON_PULL_FAILED,
+                    "this repair server takes no pull orders"));
+            return;
+        }
+        PullOutcome outcome;
+        try {
+            outcome = puller.pull(pull.order());
+        } catch (RuntimeException e) {
+            // Any failure of the pull is the coordinator's to weigh (try another source, report): say what it was.
+            LOG.log(Level.WARNING, "pulling the range at sequence " + pull.order().expected().sequence()
+                    + " failed: " + e);
+            send(RepairFrameFormat.error(RepairFrameFormat.REASON_PULL_FAILED, e.getClass().getSimpleName() + ": "
+                    + e.getMessage()));
+            return;
+        }
+        send(RepairFrameFormat.pulled(outcome));
     }
 
     private void stream(long sequence) throws IOException {

@@ -58,16 +58,19 @@ class GoldenRepairFrameTest {
 
     @Test
     void headersAndChecksumsAreTheDocumentedLiterals() throws IOException {
-        Map<String, String> headers = Map.of(
-                "hello.frame", "23000000e2383cfe01",
-                "welcome.frame", "440000002a87365802",
-                "request.frame", "2b0000006bc4118d03",
-                "digest.frame", "41000000c531231604",
-                "digest-open-end.frame", "480000001cc4101b04",
-                "no-digest.frame", "02000000ae6aa0ce04",
-                "chunk.frame", "27000000baa8299d05",
-                "end.frame", "2d0000004b9f04a806",
-                "error.frame", "220000005ce94bf807");
+        Map<String, String> headers = Map.ofEntries(
+                Map.entry("hello.frame", "23000000e2383cfe01"),
+                Map.entry("welcome.frame", "440000002a87365802"),
+                Map.entry("request.frame", "2b0000006bc4118d03"),
+                Map.entry("digest.frame", "41000000c531231604"),
+                Map.entry("digest-open-end.frame", "480000001cc4101b04"),
+                Map.entry("no-digest.frame", "02000000ae6aa0ce04"),
+                Map.entry("chunk.frame", "27000000baa8299d05"),
+                Map.entry("end.frame", "2d0000004b9f04a806"),
+                Map.entry("error.frame", "220000005ce94bf807"),
+                Map.entry("request-pull.frame", "2b0000001429328a03"),
+                Map.entry("pull.frame", "9000000079fb2e9708"),
+                Map.entry("pulled.frame", "2a000000105aee4109"));
         for (Map.Entry<String, String> e : headers.entrySet()) {
             byte[] frame = golden(e.getKey());
             assertEquals(e.getValue(), HexFormat.of().formatHex(frame, 0, 9), e.getKey());
@@ -116,6 +119,20 @@ class GoldenRepairFrameTest {
         RepairFrameFormat.Error error = RepairFrameFormat.decodeError(verified(golden("error.frame")).body());
         assertEquals(RepairFrameFormat.REASON_NOT_HELD, error.reason());
         assertEquals("no range held at sequence 4244", error.detail());
+
+        RepairFrameFormat.Request pr = RepairFrameFormat.decodeRequest(verified(golden("request-pull.frame")).body());
+        assertEquals(RepairFrameFormat.KIND_PULL, pr.kind());
+        assertEquals(4244, pr.sequence());
+        RepairFrameFormat.Pull pull = RepairFrameFormat.decodePull(verified(golden("pull.frame")).body());
+        assertEquals(GoldenRepairFrames.pullOrder(), pull.order());
+        assertArrayEquals(GoldenRepairFrames.run(0xe0), pull.proof());
+        assertArrayEquals(RepairFrameFormat.pullSignedBody(GoldenRepairFrames.pullOrder()), pull.signedBody());
+        byte[] pullFrame = golden("pull.frame");
+        // e = 14, "127.0.0.1:7001", r = 9, "replica-b", i = 16, the repair id, then the digest's length (u32 LE).
+        assertEquals("0e3132372e302e302e313a37303031" + "097265706c6963612d62" + "10", HexFormat.of()
+                .formatHex(pullFrame, 9, 35));
+        assertEquals(new PullOutcome(4244, 3, 10, 47, 4096, false),
+                RepairFrameFormat.decodePulled(verified(golden("pulled.frame")).body()));
     }
 
     @Test

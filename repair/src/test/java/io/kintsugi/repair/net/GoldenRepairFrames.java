@@ -58,6 +58,10 @@ final class GoldenRepairFrames {
                 RangeDigest.Status.DAMAGED, "block 7 damaged");
     }
 
+    static PullOrder pullOrder() {
+        return new PullOrder("127.0.0.1:7001", "replica-b", "00112233aabbccdd", closedDigest());
+    }
+
     /** @return every golden frame by file name, in the order of FORMAT.md 14.5 */
     static Map<String, byte[]> frames() {
         Map<String, byte[]> m = new LinkedHashMap<>();
@@ -72,6 +76,9 @@ final class GoldenRepairFrames {
         m.put("end.frame", RepairFrameFormat.end(new RepairFrameFormat.End(SEQUENCE, 3, 10, pairsHash(), 1)));
         m.put("error.frame", RepairFrameFormat.error(RepairFrameFormat.REASON_NOT_HELD,
                 "no range held at sequence 4244"));
+        m.put("request-pull.frame", RepairFrameFormat.request(RepairFrameFormat.KIND_PULL, SEQUENCE, run(0xc0)));
+        m.put("pull.frame", RepairFrameFormat.pull(RepairFrameFormat.pullSignedBody(pullOrder()), run(0xe0)));
+        m.put("pulled.frame", RepairFrameFormat.pulled(new PullOutcome(SEQUENCE, 3, 10, 47, 4096, false)));
         return m;
     }
 

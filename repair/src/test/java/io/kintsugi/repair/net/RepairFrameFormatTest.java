@@ -122,8 +122,8 @@ class RepairFrameFormatTest {
         malformed(() -> RepairFrameFormat.decodeWelcome(w), "proof length 5 is neither 0 nor 32");
 
         ByteBuffer kind = body(GoldenRepairFrames.frames().get("request.frame"));
-        kind.put(0, (byte) 3);
-        malformed(() -> RepairFrameFormat.decodeRequest(kind), "REQUEST kind 3");
+        kind.put(0, (byte) 4);
+        malformed(() -> RepairFrameFormat.decodeRequest(kind), "REQUEST kind 4");
         ByteBuffer seq = body(GoldenRepairFrames.frames().get("request.frame"));
         seq.putLong(1, -1);
         malformed(() -> RepairFrameFormat.decodeRequest(seq), "sequence -1 is below 0");
@@ -194,7 +194,7 @@ class RepairFrameFormatTest {
                         new byte[Limits.MAX_VALUE_LENGTH + 1]))));
         assertTrue(value.getMessage().contains("Limits.MAX_VALUE_LENGTH"), value.getMessage());
         assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.hello(new byte[31]));
-        assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.request(3, 1, new byte[0]));
+        assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.request(4, 1, new byte[0]));
         assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.request(1, -1, new byte[0]));
         assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.request(1, 1, new byte[7]));
         String longDetail = "x".repeat(RepairFrameFormat.MAX_DETAIL_BYTES + 1);

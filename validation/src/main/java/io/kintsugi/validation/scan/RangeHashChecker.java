@@ -217,6 +217,11 @@ public final class RangeHashChecker implements AutoCloseable {
         }
         if (marker.primaryId().equals(store.id())) {
             own.incrementAndGet(); // this store hashed it as primary, and logged it then
+            if (marker.primaryDamaged()) {
+                digests.put(RangeDigest.damaged(marker.namespace(), marker.from(), marker.to(), m.sequence(),
+                        "this primary could not read the range when it probed it"));
+                return keep(m, marker);
+            }
             // What it hashed at hashedAt still held at the marker (RangeWatch), so that is its digest here.
             digests.put(RangeDigest.ok(marker.namespace(), marker.from(), marker.to(), m.sequence(), marker.count(),
                     marker.bytes(), marker.hash()));
@@ -239,6 +244,13 @@ public final class RangeHashChecker implements AutoCloseable {
         Hash128 found = hasher.hash();
         digests.put(RangeDigest.ok(marker.namespace(), marker.from(), marker.to(), m.sequence(), hasher.count(),
                 hasher.bytes(), found));
+        if (marker.primaryDamaged()) {
+            // Nothing to compare with: the primary asserts no hash. The digest and the hold are what repair needs.
+            recordRange(marker, m.sequence(), Severity.WARNING, HealthKind.SCAN_BATCH, Verdict.NONE, hasher.count(),
+                    hasher.bytes(), found, "primary " + marker.primaryId() + " could not read this range; hashed and "
+                            + "held here for repair");
+            return keep(m, marker);
+        }
         boolean same = found.equals(marker.hash()) && hasher.count() == marker.count()
                 && hasher.bytes() == marker.bytes();
         if (same) {

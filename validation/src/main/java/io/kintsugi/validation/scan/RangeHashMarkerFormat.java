@@ -24,7 +24,9 @@ import java.util.UUID;
  *      2    1 algorithm      {@link HashAlgorithm#code()}
  *      3    1 flags          bit 0: the range runs to the end of the namespace (no end key);
  *                            bit 1: hold, a probe's marker: replicas keep the snapshot at the marker for a while
- *                            so that the range can be copied as of it; other bits 0
+ *                            so that the range can be copied as of it;
+ *                            bit 2: the primary could not read the range (only with bit 1; count, bytes and hash
+ *                            are then 0); other bits 0
  *      4   16 primary id     UUID, most significant half first (big-endian)
  *     20    8 scan id        the scan pass
  *     28    8 batch          the batch's number within the pass, 0 or more
@@ -52,6 +54,8 @@ public final class RangeHashMarkerFormat {
     public static final int FLAG_OPEN_END = 1;
     /** Flag bit 1: a probe's marker; replicas keep the snapshot at it for a while so the range can be copied. */
     public static final int FLAG_HOLD = 2;
+    /** Flag bit 2: the primary could not read the probed range; its count, bytes and hash are 0 (with bit 1 only). */
+    public static final int FLAG_PRIMARY_DAMAGED = 4;
     /** The store's key limit; an end key may be one byte longer (a successor of a longest key). */
     public static final int MAX_KEY_LENGTH = 64 * 1024;
     public static final int FIXED_LENGTH = 77;
@@ -78,7 +82,8 @@ public final class RangeHashMarkerFormat {
         ByteBuffer b = ByteBuffer.allocate(FIXED_LENGTH + ns.length + 4 + from.length
                 + (to == null ? 0 : 4 + to.length)).order(ByteOrder.LITTLE_ENDIAN);
         b.put((byte) KIND_RANGE_HASH).put((byte) VERSION_CURRENT).put((byte) m.algorithm().code())
-                .put((byte) ((to == null ? FLAG_OPEN_END : 0) | (m.hold() ? FLAG_HOLD : 0)));
+                .put((byte) ((to == null ? FLAG_OPEN_END : 0) | (m.hold() ? FLAG_HOLD : 0)
+                        | (m.primaryDamaged() ? FLAG_PRIMARY_DAMAGED : 0)));
         b.order(ByteOrder.BIG_ENDIAN).putLong(m.primaryId().getMostSignificantBits())
                 .putLong(m.primaryId().getLeastSignificantBits()).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(m.scanId()).putLong(m.batch()).putLong(m.hashedAt()).putLong(m.count()).putLong(m.bytes())
@@ -117,7 +122,7 @@ public final class RangeHashMarkerFormat {
             if (algorithm == null) {
                 throw bad(oplogDir, sequence, payload, "unknown hash algorithm code " + algorithmCode);
             }
-            if ((flags & ~(FLAG_OPEN_END | FLAG_HOLD)) != 0) {
+            if ((flags & ~(FLAG_OPEN_END | FLAG_HOLD | FLAG_PRIMARY_DAMAGED)) != 0) {
                 throw bad(oplogDir, sequence, payload, "unknown flags " + Integer.toBinaryString(flags));
             }
             b.order(ByteOrder.BIG_ENDIAN);
@@ -152,8 +157,13 @@ public final class RangeHashMarkerFormat {
             if (to != null && java.util.Arrays.compareUnsigned(from, to) >= 0) {
                 throw bad(oplogDir, sequence, payload, "the range's end does not sort after its start");
             }
+            boolean damaged = (flags & FLAG_PRIMARY_DAMAGED) != 0;
+            if (damaged && ((flags & FLAG_HOLD) == 0 || count != 0 || bytes != 0 || high != 0 || low != 0)) {
+                throw bad(oplogDir, sequence, payload, "a primary-damaged marker without the hold flag, or with a "
+                        + "count, bytes or hash other than 0");
+            }
             return new RangeHashMarker(primary, scanId, batch, hashedAt, algorithm, namespace, from, to, count, bytes,
-                    new Hash128(high, low), (flags & FLAG_HOLD) != 0);
+                    new Hash128(high, low), (flags & FLAG_HOLD) != 0, damaged);
         } catch (BufferUnderflowException e) {
             throw bad(oplogDir, sequence, payload, "the payload ends before its last field");
         }

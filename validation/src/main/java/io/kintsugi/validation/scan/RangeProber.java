@@ -4,10 +4,13 @@ import io.kintsugi.engine.Namespace;
 import io.kintsugi.engine.Store;
 import io.kintsugi.engine.replication.NotPrimaryException;
 import io.kintsugi.engine.replication.Role;
+import io.kintsugi.oplog.CorruptionException;
 import io.kintsugi.oplog.StorageException;
+import io.kintsugi.validation.Hash128;
 
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -26,6 +29,8 @@ public final class RangeProber {
     private static final long FIRST_PAUSE_NANOS = 1_000_000;
     private static final long MAX_PAUSE_NANOS = 50_000_000;
 
+    private static final Hash128 NO_HASH = new Hash128(0, 0);
+
     private RangeProber() {
     }
 
@@ -35,11 +40,11 @@ public final class RangeProber {
      * @param fromInclusive first key, or null for the start of the namespace
      * @param toExclusive   end key, or null for the end of the namespace
      * @param attempts      how many times to hash the range before giving up, at least 1
-     * @return the marker's sequence and the primary's digest of the range there
+     * @return the marker's sequence and the primary's digest of the range there: DAMAGED when the primary could not
+     *         read the range, in which case the marker carries {@link RangeHashMarkerFormat#FLAG_PRIMARY_DAMAGED}
      * @throws IllegalArgumentException if the namespace does not exist or is misnamed, a key is over its limit, or
      *                                  the end does not sort after the start
      * @throws NotPrimaryException      if the store is not the primary; nothing was appended
-     * @throws io.kintsugi.oplog.CorruptionException if the primary could not read the range; nothing was appended
      * @throws StorageException         if writes changed the range on every attempt, or the store is closed
      */
     public static RangeProbe probe(Store store, String namespace, byte[] fromInclusive, byte[] toExclusive,
@@ -64,14 +69,28 @@ public final class RangeProber {
         long pause = FIRST_PAUSE_NANOS;
         for (int attempt = 0; attempt < attempts; attempt++) {
             int batch = attempt;
+            AtomicReference<CorruptionException> damage = new AtomicReference<>();
             RangeMarking.Attempt a = RangeMarking.attempt(store, ns, from,
-                    snapshot -> RangeMarking.hashWhole(hasher, snapshot, ns, from, to),
+                    snapshot -> {
+                        try {
+                            return RangeMarking.hashWhole(hasher, snapshot, ns, from, to);
+                        } catch (CorruptionException e) {
+                            // The primary's copy is damaged: mark the range all the same, flagged, so that every
+                            // replica hashes and holds it at one sequence and repair can outvote the primary.
+                            damage.set(e);
+                            return new RangeMarking.Hashed(to, 0, 0, NO_HASH);
+                        }
+                    },
                     (hashedAt, h) -> new RangeHashMarker(store.id(), probeId, batch, hashedAt,
                             HashAlgorithm.XXH3_128_CHAINED, namespace, from, to, h.count(), h.bytes(), h.hash(),
-                            true));
+                            true, damage.get() != null));
             if (a.sequence().isPresent()) {
                 RangeMarking.Hashed h = a.hashed();
                 long seq = a.sequence().getAsLong();
+                if (damage.get() != null) {
+                    return new RangeProbe(seq, RangeDigest.damaged(namespace, from, to, seq,
+                            damage.get().report().describe()));
+                }
                 return new RangeProbe(seq, RangeDigest.ok(namespace, from, to, seq, h.count(), h.bytes(), h.hash()));
             }
             if (attempt + 1 < attempts) {

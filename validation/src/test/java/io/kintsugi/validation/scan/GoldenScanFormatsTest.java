@@ -32,10 +32,12 @@ class GoldenScanFormatsTest {
 
     @Test
     void rangeHashMarkers() throws IOException {
-        for (String[] c : new String[][]{{"marker.bin", "closed"}, {"open-end.bin", "open"}, {"probe.bin", "probe"}}) {
+        for (String[] c : new String[][]{{"marker.bin", "closed"}, {"open-end.bin", "open"}, {"probe.bin", "probe"},
+                {"primary-damaged.bin", "damaged"}}) {
             RangeHashMarker expected = switch (c[1]) {
                 case "closed" -> GoldenScanFormatsWriter.MARKER;
                 case "open" -> GoldenScanFormatsWriter.OPEN_END;
+                case "damaged" -> GoldenScanFormatsWriter.PRIMARY_DAMAGED;
                 default -> GoldenScanFormatsWriter.PROBE;
             };
             byte[] golden = read("range-hash-marker-v1/" + c[0]);
@@ -66,10 +68,35 @@ class GoldenScanFormatsTest {
         assertTrue(RangeHashMarkerFormat.decode(golden, Path.of("oplog"), 1).hold());
         assertFalse(RangeHashMarkerFormat.decode(read("range-hash-marker-v1/marker.bin"), Path.of("oplog"), 1).hold());
         byte[] unknown = golden.clone();
-        unknown[3] |= 4;
+        unknown[3] |= 8;
         CorruptionException e = assertThrows(CorruptionException.class,
                 () -> RangeHashMarkerFormat.decode(unknown, Path.of("oplog"), 9));
         assertEquals(CorruptionKind.INVALID_CONTENT, e.report().kind());
+    }
+
+    /**
+     * The primary-damaged flag is bit 2, set only with the hold flag, and such a marker asserts no count, bytes or
+     * hash; a payload that breaks that was written wrong.
+     */
+    @Test
+    void primaryDamagedMarkerSetsHoldAndDamagedAndAssertsNoHash() throws IOException {
+        byte[] golden = read("range-hash-marker-v1/primary-damaged.bin");
+        assertEquals(RangeHashMarkerFormat.FLAG_HOLD | RangeHashMarkerFormat.FLAG_PRIMARY_DAMAGED, golden[3]);
+        RangeHashMarker m = RangeHashMarkerFormat.decode(golden, Path.of("oplog"), 1);
+        assertTrue(m.hold() && m.primaryDamaged());
+        assertFalse(RangeHashMarkerFormat.decode(read("range-hash-marker-v1/probe.bin"), Path.of("oplog"), 1)
+                .primaryDamaged());
+        byte[] notHeld = golden.clone();
+        notHeld[3] = (byte) RangeHashMarkerFormat.FLAG_PRIMARY_DAMAGED;
+        assertEquals(CorruptionKind.INVALID_CONTENT, assertThrows(CorruptionException.class,
+                () -> RangeHashMarkerFormat.decode(notHeld, Path.of("oplog"), 2)).report().kind());
+        byte[] counted = golden.clone();
+        counted[44] = 1; // count's low byte
+        assertEquals(CorruptionKind.INVALID_CONTENT, assertThrows(CorruptionException.class,
+                () -> RangeHashMarkerFormat.decode(counted, Path.of("oplog"), 3)).report().kind());
+        assertThrows(IllegalArgumentException.class, () -> new RangeHashMarker(GoldenScanFormatsWriter.STORE_ID, 1,
+                0, 1, HashAlgorithm.XXH3_128_CHAINED, "orders", new byte[0], null, 1, 0, new Hash128(0, 0), true,
+                true));
     }
 
     @Test

@@ -34,6 +34,10 @@ public final class GoldenScanFormatsWriter {
     static final RangeHashMarker PROBE = new RangeHashMarker(STORE_ID, 0x9b0be1dL, 0, 5000,
             HashAlgorithm.XXH3_128_CHAINED, "orders", bytes("k150"), bytes("k160"), 10, 1_234,
             new Hash128(0x1122334455667788L, 0x99aabbccddeeff00L), true);
+    /** A probe's marker of a range the primary could not read: hold and primary-damaged flags, no hash. */
+    static final RangeHashMarker PRIMARY_DAMAGED = new RangeHashMarker(STORE_ID, 0x9b0be1eL, 0, 5100,
+            HashAlgorithm.XXH3_128_CHAINED, "orders", bytes("k170"), bytes("k180"), 0, 0, new Hash128(0, 0), true,
+            true);
     static final ScanState STATE = new ScanState(0x5ca1ab1eL, "orders", bytes("a"), bytes("z"), "orders",
             bytes("k200"), 8, 100, 12_345);
 
@@ -55,6 +59,8 @@ public final class GoldenScanFormatsWriter {
         Files.write(markers.resolve("open-end.bin"), RangeHashMarkerFormat.encode(OPEN_END),
                 StandardOpenOption.CREATE_NEW);
         Files.write(markers.resolve("probe.bin"), RangeHashMarkerFormat.encode(PROBE), StandardOpenOption.CREATE_NEW);
+        Files.write(markers.resolve("primary-damaged.bin"), RangeHashMarkerFormat.encode(PRIMARY_DAMAGED),
+                StandardOpenOption.CREATE_NEW);
         Path state = Files.createDirectories(root.resolve("scan-state-v1"));
         Files.write(state.resolve(ScanStateFormat.FILE_NAME), ScanStateFormat.encode(STORE_ID, STATE),
                 StandardOpenOption.CREATE_NEW);

@@ -1,0 +1,26 @@
+package io.kintsugi.repair;
+
+import io.kintsugi.repair.lineage.LineageRecord;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What a {@link RepairCoordinator} asks of a would-be source's lineage: did it copy an overlapping range from the
+ * damaged replica since the damage could have started? {@code LineageLog::copiedFrom} is one (for an agent in this
+ * process: {@code agent.lineage()::copiedFrom}; for one on this machine: a read-only log of its directory).
+ */
+@FunctionalInterface
+public interface LineageView {
+
+    /**
+     * @param sourceReplica the replica suspected of being damaged
+     * @param namespace     the namespace of the range
+     * @param from          first key (inclusive), or null for the start of the namespace
+     * @param to            end key (exclusive), or null for the end of the namespace
+     * @param since         the earliest time the damage could have started
+     * @return the copies of an overlapping range from {@code sourceReplica} since {@code since}
+     * @throws RuntimeException if the lineage cannot be read; the replica is then not trusted as a source
+     */
+    List<LineageRecord> copiedFrom(String sourceReplica, String namespace, byte[] from, byte[] to, Instant since);
+}
