@@ -8,6 +8,7 @@ import io.kintsugi.oplog.LogRecord;
 import io.kintsugi.oplog.Oplog;
 import io.kintsugi.oplog.OplogOptions;
 import io.kintsugi.oplog.OplogReader;
+import io.kintsugi.oplog.ReadOnlyLogCopy;
 import io.kintsugi.oplog.RecoveryReport;
 import io.kintsugi.oplog.StorageException;
 import io.kintsugi.oplog.UnsupportedFormatException;
@@ -57,12 +58,12 @@ public final class LineageLog implements AutoCloseable {
 
     private final Path directory;
     private final Oplog log;
-    private final ReadOnlyLineageCopy copy;
+    private final ReadOnlyLogCopy copy;
     private final Optional<RecoveryReport.TornTail> tornTail;
     private final ReentrantLock appendLock = new ReentrantLock();
     private volatile boolean closed;
 
-    private LineageLog(Path directory, Oplog log, ReadOnlyLineageCopy copy, Optional<RecoveryReport.TornTail> torn) {
+    private LineageLog(Path directory, Oplog log, ReadOnlyLogCopy copy, Optional<RecoveryReport.TornTail> torn) {
         this.directory = directory;
         this.log = log;
         this.copy = copy;
@@ -128,13 +129,13 @@ public final class LineageLog implements AutoCloseable {
         if (!Files.isDirectory(dir)) {
             return new LineageLog(dir, null, null, Optional.empty());
         }
-        ReadOnlyLineageCopy copy = ReadOnlyLineageCopy.open(dir);
+        ReadOnlyLogCopy copy = ReadOnlyLogCopy.open(dir, "lineage log", LineageRecordFormat.MAX_ENCODED_LENGTH);
         try {
-            Optional<RecoveryReport.TornTail> torn = copy.log.recoveryReport().tornTail().map(t ->
-                    new RecoveryReport.TornTail(copy.original(t.file(), dir), t.offset(), t.bytesDropped(),
+            Optional<RecoveryReport.TornTail> torn = copy.log().recoveryReport().tornTail().map(t ->
+                    new RecoveryReport.TornTail(copy.original(t.file()), t.offset(), t.bytesDropped(),
                             t.lastValidSequence(), t.cause()));
             logTornTail(torn, dir, "is not read; the files are left as they are (read-only)");
-            LineageLog lineage = new LineageLog(dir, copy.log, copy, torn);
+            LineageLog lineage = new LineageLog(dir, copy.log(), copy, torn);
             lineage.scan(LineageQuery.all());
             return lineage;
         } catch (RuntimeException e) {
@@ -252,7 +253,7 @@ public final class LineageLog implements AutoCloseable {
 
     private CorruptionException renamed(CorruptionException e) {
         CorruptionReport r = e.report();
-        return new CorruptionException(new CorruptionReport(copy.original(r.file(), directory), r.offset(),
+        return new CorruptionException(new CorruptionReport(copy.original(r.file()), r.offset(),
                 r.length(), r.kind(), r.expected(), r.actual(), r.detail()), e);
     }
 

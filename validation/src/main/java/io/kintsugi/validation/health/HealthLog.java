@@ -4,6 +4,7 @@ import io.kintsugi.oplog.CorruptionException;
 import io.kintsugi.oplog.Durability;
 import io.kintsugi.oplog.Oplog;
 import io.kintsugi.oplog.OplogOptions;
+import io.kintsugi.oplog.ReadOnlyLogCopy;
 import io.kintsugi.oplog.RecoveryReport;
 import io.kintsugi.oplog.StorageException;
 import io.kintsugi.oplog.UnsupportedFormatException;
@@ -59,13 +60,13 @@ public final class HealthLog implements AutoCloseable {
 
     private final Path directory;
     private final Oplog log;
-    private final ReadOnlyCopy copy;
+    private final ReadOnlyLogCopy copy;
     private final SizeBound bound;
     private final EntryPublisher publisher;
     private final ReentrantLock appendLock = new ReentrantLock();
     private volatile boolean closed;
 
-    private HealthLog(Path directory, Oplog log, ReadOnlyCopy copy, SizeBound bound, EntryPublisher publisher) {
+    private HealthLog(Path directory, Oplog log, ReadOnlyLogCopy copy, SizeBound bound, EntryPublisher publisher) {
         this.directory = directory;
         this.log = log;
         this.copy = copy;
@@ -150,9 +151,9 @@ public final class HealthLog implements AutoCloseable {
         if (!Files.isDirectory(dir)) {
             return new HealthLog(dir, null, null, null, null);
         }
-        ReadOnlyCopy copy = ReadOnlyCopy.open(dir);
-        logTornTail(copy.log.recoveryReport(), "is not read; the files are left as they are (read-only)");
-        return new HealthLog(dir, copy.log, copy, null, null);
+        ReadOnlyLogCopy copy = ReadOnlyLogCopy.open(dir, "health log", HealthEntryFormat.MAX_ENCODED_LENGTH);
+        logTornTail(copy.log().recoveryReport(), "is not read; the files are left as they are (read-only)");
+        return new HealthLog(dir, copy.log(), copy, null, null);
     }
 
     private static Path checkStoreDirectory(Path storeDir) {

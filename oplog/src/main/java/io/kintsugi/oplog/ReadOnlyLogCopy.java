@@ -1,12 +1,4 @@
-package io.kintsugi.validation.health;
-
-import io.kintsugi.oplog.CorruptionException;
-import io.kintsugi.oplog.CorruptionReport;
-import io.kintsugi.oplog.Durability;
-import io.kintsugi.oplog.Oplog;
-import io.kintsugi.oplog.OplogOptions;
-import io.kintsugi.oplog.StorageException;
-import io.kintsugi.oplog.UnsupportedFormatException;
+package io.kintsugi.oplog;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -18,59 +10,64 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * Opens a health log without writing to the store: the oplog cannot be opened read-only (opening takes a lock file,
- * deletes leftover {@code .tmp} files, finishes an interrupted retention and truncates a torn tail), so its files are
- * copied to a temporary directory and the copy is opened. The oplog's own recovery thus checks every record exactly
- * as a writable open would; whatever it would change, it changes in the copy. Damage it reports names the original
- * files. The copy is at most the log's size bound (64 MiB by default) and is deleted on close.
+ * Opens a log without writing to its directory. An {@link Oplog} cannot be opened read-only: opening takes a lock
+ * file, deletes leftover {@code .tmp} files, finishes an interrupted retention and truncates a torn tail. So the
+ * log's files are copied to a temporary directory and the copy is opened: recovery checks every record exactly as a
+ * writable open would, and whatever it would change, it changes in the copy. Damage it reports names the original
+ * files. The copy is deleted on {@link #close()}. Meant for small logs kept beside a store (its health log, its
+ * lineage log) that tools read while the store may be open in another process.
  */
-final class ReadOnlyCopy {
+public final class ReadOnlyLogCopy implements AutoCloseable {
 
     /** Attempts at a consistent copy when a live writer's retention deletes a segment while it is copied. */
     private static final int ATTEMPTS = 3;
 
-    final Oplog log;
-    final Path copy;
+    private final Oplog log;
+    private final Path copy;
+    private final Path original;
 
-    private ReadOnlyCopy(Oplog log, Path copy) {
+    private ReadOnlyLogCopy(Oplog log, Path copy, Path original) {
         this.log = log;
         this.copy = copy;
+        this.original = original;
     }
 
     /**
-     * @param original the health log directory; it exists
+     * @param original       the log directory; it exists
+     * @param name           what the log is, for messages and the temporary directory's name ("health log")
+     * @param maxPayloadSize the largest payload the log's records may hold
      * @return the opened copy
      * @throws CorruptionException        if the log is damaged (naming the original files)
      * @throws UnsupportedFormatException if a file has a version this build cannot read
      * @throws StorageException           if the copy cannot be made
      */
-    static ReadOnlyCopy open(Path original) {
+    public static ReadOnlyLogCopy open(Path original, String name, int maxPayloadSize) {
         for (int attempt = 1; ; attempt++) {
             Path copy;
             try {
-                copy = Files.createTempDirectory("kintsugi-health-");
+                copy = Files.createTempDirectory("kintsugi-" + name.replace(' ', '-') + "-");
             } catch (IOException e) {
-                throw new StorageException("could not create a temporary directory to read the health log " + original
-                        + " without writing to it: " + e, e);
+                throw new StorageException("could not create a temporary directory to read the " + name + " "
+                        + original + " without writing to it: " + e, e);
             }
             try {
                 copyFiles(original, copy);
                 Oplog log = Oplog.open(copy, OplogOptions.builder().durability(Durability.NONE)
-                        .maxPayloadSize(HealthEntryFormat.MAX_ENCODED_LENGTH).build());
-                return new ReadOnlyCopy(log, copy);
+                        .maxPayloadSize(maxPayloadSize).build());
+                return new ReadOnlyLogCopy(log, copy, original);
             } catch (NoSuchFileException e) {
                 deleteQuietly(copy);
                 if (attempt == ATTEMPTS) {
-                    throw new StorageException("the health log " + original + " kept changing while it was copied ("
+                    throw new StorageException("the " + name + " " + original + " kept changing while it was copied ("
                             + ATTEMPTS + " attempts): " + e, e);
                 }
             } catch (IOException e) {
                 deleteQuietly(copy);
-                throw new StorageException("could not copy the health log " + original + " to read it: " + e, e);
+                throw new StorageException("could not copy the " + name + " " + original + " to read it: " + e, e);
             } catch (CorruptionException e) {
                 deleteQuietly(copy);
                 CorruptionReport r = e.report();
-                throw new CorruptionException(new CorruptionReport(original(r.file(), copy, original), r.offset(),
+                throw new CorruptionException(new CorruptionReport(originalOf(r.file(), copy, original), r.offset(),
                         r.length(), r.kind(), r.expected(), r.actual(), rename(r.detail(), copy, original)), e);
             } catch (UnsupportedFormatException e) {
                 deleteQuietly(copy);
@@ -84,8 +81,22 @@ final class ReadOnlyCopy {
         }
     }
 
+    /** @return the opened copy of the log */
+    public Oplog log() {
+        return log;
+    }
+
+    /**
+     * @param file a path the copy's log reported
+     * @return the same file in the original directory (other paths as they are)
+     */
+    public Path original(Path file) {
+        return originalOf(file, copy, original);
+    }
+
     /** Closes the copy and deletes it. */
-    void close() {
+    @Override
+    public void close() {
         try {
             log.close();
         } finally {
@@ -105,8 +116,8 @@ final class ReadOnlyCopy {
         }
     }
 
-    private static Path original(Path file, Path copy, Path original) {
-        return file.startsWith(copy) ? original.resolve(copy.relativize(file).toString()) : file;
+    private static Path originalOf(Path file, Path copy, Path original) {
+        return file != null && file.startsWith(copy) ? original.resolve(copy.relativize(file).toString()) : file;
     }
 
     private static String rename(String text, Path copy, Path original) {
