@@ -20,14 +20,17 @@ import io.kintsugi.validation.verify.VerifyOptions;
 import io.kintsugi.validation.verify.VerifyReport;
 import io.kintsugi.validation.verify.VerifyStatus;
 
+import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -40,6 +43,9 @@ final class DemoScenario {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String[] NAMESPACES = {Workload.ORDERS, Workload.CUSTOMERS};
+    /** What a checker logs a verdict as: SCAN_BATCH, or the kind of damage when it could not read the range. */
+    private static final Set<HealthKind> CHECKER_KINDS = EnumSet.of(HealthKind.SCAN_BATCH,
+            HealthKind.CHECKSUM_FAILURE, HealthKind.INVARIANT_VIOLATION);
 
     private final Path root;
     private final long seed;
@@ -191,7 +197,8 @@ final class DemoScenario {
         CheckerStats[] after = stats();
         for (int i = 1; i < DemoReplicas.SIZE; i++) {
             say.detail(String.format(Locale.ROOT, "%s checked %d ranges: %d consistent, %d inconsistent, "
-                            + "%d damaged", DemoReplicas.name(i), after[i].checked() - before[i].checked(),
+                            + "%d damaged (unreadable)", DemoReplicas.name(i), after[i].checked() - before[i].checked()
+                            + after[i].damaged() - before[i].damaged(),
                     after[i].consistent() - before[i].consistent(),
                     after[i].inconsistent() - before[i].inconsistent(), after[i].damaged() - before[i].damaged()));
         }
@@ -200,13 +207,15 @@ final class DemoScenario {
         say.detail("health entries flagged since the scan started (metadata only; keys as fingerprints):");
         for (int i = 1; i < DemoReplicas.SIZE; i++) {
             for (HealthEntry e : flagged(i, since, Verdict.INCONSISTENT, Verdict.DAMAGED)) {
-                say.detail("  " + DemoReplicas.name(i) + ": " + line(e));
+                say.detail("  " + DemoReplicas.name(i) + ": " + names(line(e)));
             }
         }
         List<DamagedRange> damage = replicas.stores[1].damage();
-        say.check(damage.size() == 1, "follower-1 lists one damaged key range (" + damage.size() + ")"
-                + (damage.size() == 1 ? ": segment file " + damage.get(0).fileNumber() + ", "
-                + damage.get(0).report().describe() : ""));
+        say.check(damage.size() == 1, "follower-1's store lists one damaged key range (" + damage.size() + ")"
+                + (damage.size() == 1 ? ": the block at offset " + damage.get(0).report().offset()
+                + " of segment file " + damage.get(0).fileNumber() : ""));
+        say.check(damage.size() == 1 && damage.get(0).report().offset() == rot.offset(),
+                "it is the block the bit was flipped in");
         say.check(!damagedEntries.isEmpty() && damage.size() == 1
                         && damagedEntries.stream().allMatch(e -> overlaps(e, damage.get(0))),
                 "follower-1 flagged DAMAGED exactly the scanned ranges that hold the rotten block ("
@@ -236,7 +245,8 @@ final class DemoScenario {
         // cover only part of it.
         say.detail("follower-1: the damaged block's key range (from Store.damage())");
         RepairReport first = damage.size() == 1 ? coordinator.repairDamage(damage.get(0), Instant.EPOCH)
-                : coordinator.repairInconsistent(damagedEntries.get(0));
+                : coordinator.repairRange(Workload.ORDERS, damagedEntries.get(0).minKey(),
+                damagedEntries.get(0).maxKey(), Instant.EPOCH, "range found DAMAGED by follower-1's checker");
         checkRepair(first, 1, Workload.orderKey(rotIndex));
         say.check(replicas.stores[1].damage().isEmpty(), "follower-1 lists no damaged range any more, "
                 + "without a reopen");
@@ -342,9 +352,14 @@ final class DemoScenario {
         return s;
     }
 
+    /**
+     * The checker's verdicts on markers (entries with a sequence) since {@code since}; the store's own corruption
+     * events, which the validator also logs, have none.
+     */
     private List<HealthEntry> flagged(int replica, Instant since, Verdict first, Verdict... more) {
         return replicas.validators[replica].health().query(HealthQuery.builder().since(since)
-                .kinds(HealthKind.SCAN_BATCH).verdicts(first, more).build());
+                .kinds(CHECKER_KINDS).verdicts(first, more).build()).stream().filter(e -> e.sequence() >= 0)
+                .toList();
     }
 
     /** A health entry as one line: no key bytes, only the range's fingerprint. */
@@ -382,9 +397,9 @@ final class DemoScenario {
                 && (e.maxKey() == null || Arrays.compareUnsigned(key, e.maxKey()) < 0);
     }
 
-    /** Replaces replica ids with the narrative's names. */
+    /** Replaces replica ids with the narrative's names, and the demo directory with nothing (paths get long). */
     private String names(String text) {
-        String s = text;
+        String s = text.replace(root.toAbsolutePath() + File.separator, "");
         for (int i = 0; i < DemoReplicas.SIZE; i++) {
             if (replicas.agents[i] != null) {
                 s = s.replace(replicas.agents[i].replicaId(), DemoReplicas.name(i));
