@@ -400,6 +400,7 @@ final class DemoScenario {
     /** Replaces replica ids with the narrative's names, and the demo directory with nothing (paths get long). */
     private String names(String text) {
         String s = text.replace(root.toAbsolutePath() + File.separator, "");
+        s = s.replace("differs from primary " + replicas.agents[0].replicaId(), "differs from the primary");
         for (int i = 0; i < DemoReplicas.SIZE; i++) {
             if (replicas.agents[i] != null) {
                 s = s.replace(replicas.agents[i].replicaId(), DemoReplicas.name(i));
