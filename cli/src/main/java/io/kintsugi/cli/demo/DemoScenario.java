@@ -94,7 +94,10 @@ final class DemoScenario {
                     + " each with a validator (range-hash checker, health log) and a repair agent");
             workload = new Workload(replicas.stores[0], seed, keys);
             rotIndex = choices.nextInt(keys);
-            logicalIndex = (rotIndex + 1 + choices.nextInt(keys - 1)) % keys;
+            // At least a quarter of the keys apart: a scanned range holds keys/25 keys (at least 100) and a block
+            // about 120, so the two faults never share a range. If they did, that range would have only one good
+            // copy of three, and the coordinator would rightly refuse to guess (NO_MAJORITY).
+            logicalIndex = (rotIndex + keys / 4 + choices.nextInt(keys / 2)) % keys;
             workload.protect(Workload.ORDERS, Workload.orderKey(logicalIndex));
             return step(1, "Load data and start the live writers", this::load)
                     && step(2, "Rot one bit in a data block on follower-1", this::rotBit)
