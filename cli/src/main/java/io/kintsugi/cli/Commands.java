@@ -1,5 +1,6 @@
 package io.kintsugi.cli;
 
+import io.kintsugi.cli.demo.DemoCommand;
 import io.kintsugi.cli.health.HealthCommand;
 import io.kintsugi.cli.verify.VerifyCommand;
 
@@ -24,7 +25,7 @@ public final class Commands {
 
     /** @return the commands of this build */
     public static Commands standard() {
-        return of(new VerifyCommand(), new HealthCommand(Clock.systemUTC()));
+        return of(new DemoCommand(), new VerifyCommand(), new HealthCommand(Clock.systemUTC()));
     }
 
     /**
