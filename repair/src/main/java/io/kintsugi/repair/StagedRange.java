@@ -28,6 +28,9 @@ import java.util.NoSuchElementException;
  */
 final class StagedRange implements RangeSink, AutoCloseable {
 
+    static final String PREFIX = "pull-";
+    static final String SUFFIX = ".staged";
+
     private final long memoryLimit;
     private final Path stagingDirectory;
     private final List<RangeEntry> inMemory = new ArrayList<>();
@@ -62,7 +65,7 @@ final class StagedRange implements RangeSink, AutoCloseable {
 
     private void spill() throws IOException {
         Files.createDirectories(stagingDirectory);
-        file = Files.createTempFile(stagingDirectory, "pull-", ".staged");
+        file = Files.createTempFile(stagingDirectory, PREFIX, SUFFIX);
         out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
         for (RangeEntry e : inMemory) {
             write(e.key(), e.value());
@@ -76,6 +79,34 @@ final class StagedRange implements RangeSink, AutoCloseable {
         out.write(key);
         out.writeInt(value.length);
         out.write(value);
+    }
+
+    /** @return pairs staged so far */
+    long count() {
+        return count;
+    }
+
+    /**
+     * Removes the staged files a killed process left in {@code stagingDirectory}; only files this class names
+     * ({@value #PREFIX}*{@value #SUFFIX}) are touched.
+     *
+     * @return how many were removed
+     * @throws StorageException if the directory cannot be listed or a file cannot be removed
+     */
+    static int removeStale(Path stagingDirectory) {
+        if (!Files.isDirectory(stagingDirectory)) {
+            return 0;
+        }
+        int removed = 0;
+        try (var files = Files.newDirectoryStream(stagingDirectory, PREFIX + "*" + SUFFIX)) {
+            for (Path f : files) {
+                Files.deleteIfExists(f);
+                removed++;
+            }
+        } catch (IOException e) {
+            throw new StorageException("could not remove stale staged ranges from " + stagingDirectory + ": " + e, e);
+        }
+        return removed;
     }
 
     /** @return whether the pairs went to a temporary file */
