@@ -68,7 +68,8 @@ public final class RepairAgent implements AutoCloseable {
             if (options.secret() != null) {
                 so.secret(options.secret());
             }
-            this.server = RepairServer.start(new ValidatorRangeSource(validator), this::pull, so.build());
+            this.server = RepairServer.start(new ValidatorRangeSource(validator), this::pull,
+                    q -> lineage.copiedFrom(q.sourceReplica(), q.namespace(), q.from(), q.to(), q.since()), so.build());
         } catch (RuntimeException e) {
             lineage.close();
             throw e;
