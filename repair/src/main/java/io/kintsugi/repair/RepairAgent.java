@@ -27,7 +27,8 @@ import java.util.Objects;
 /**
  * A replica's part in repair, one per store: serves the ranges its {@link Validator} holds at probes' markers
  * (digests and held snapshots) to its peers, takes pull orders from a {@link RepairCoordinator} (in this process or
- * another, over the same authenticated protocol), and keeps the store's lineage log.
+ * another, over the same authenticated protocol), and keeps the store's lineage log, which it also answers
+ * questions about over that protocol (so that a coordinator elsewhere can judge this replica as a source).
  *
  * <pre>{@code
  * try (RepairAgent agent = RepairAgent.start(store, validator, RepairAgentOptions.builder().secret(secret).build())) {
@@ -105,11 +106,11 @@ public final class RepairAgent implements AutoCloseable {
     }
 
     /**
-     * A process killed during a pull leaves its staged file behind: nothing reads it again (a pull that did not
-     * return installed nothing, or installed from memory), so it is removed when the next agent starts.
+     * A process killed during a pull leaves its staged file behind: nothing reads it again (the pull never returned,
+     * and the next one fetches the range anew), so it is removed when the store's next agent starts.
      */
     private void removeStaleStaging() {
-        int removed = StagedRange.removeStale(stagingDirectory());
+        int removed = StagedRange.removeStale(stagingDirectory(), replicaId);
         if (removed > 0) {
             System.getLogger(RepairAgent.class.getName()).log(System.Logger.Level.INFO, "removed " + removed
                     + " staged file(s) of pulls a crash interrupted from " + stagingDirectory());
@@ -154,7 +155,7 @@ public final class RepairAgent implements AutoCloseable {
         awaitSequence(s);
         byte[] from = expected.from().length == 0 ? null : expected.from();
         byte[] to = expected.to();
-        try (StagedRange staged = new StagedRange(options.memoryLimit(), stagingDirectory())) {
+        try (StagedRange staged = new StagedRange(options.memoryLimit(), stagingDirectory(), replicaId)) {
             RangeFetch fetch;
             progress.reached(PullProgress.Step.FETCHING, 0);
             try {
