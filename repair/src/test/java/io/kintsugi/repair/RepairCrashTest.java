@@ -41,6 +41,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -63,7 +64,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * </ul>
  *
  * <p>Cycles: a fifth of {@code -Dkintsugi.crash.cycles} (4 by default, 40 with {@code -Pstress}), each on a fresh
- * copy of the corrupted target. Seed: {@code -Dkintsugi.repair.crash.seed}. No timing assertions: a child that makes
+ * copy of the corrupted target, with one kill or (seeded) two in a row on the same directory before the final pull. Seed: {@code -Dkintsugi.repair.crash.seed}. No timing assertions: a child that makes
  * no progress for {@value #STALL_SECONDS} s is reported as a hang.
  */
 class RepairCrashTest {
@@ -111,24 +112,41 @@ class RepairCrashTest {
             RangeDigest expected = held.digest();
             assertEquals(TO - FROM, expected.count());
             PullProgress.Step[] steps = PullProgress.Step.values();
+            int stepIndex = 0;
             for (int cycle = 0; cycle < cycles; cycle++) {
-                // Every step once in the first cycles, then seeded.
-                PullProgress.Step step = cycle < steps.length ? steps[(int) ((seed + cycle) % steps.length)]
-                        : steps[rnd.nextInt(steps.length)];
-                long pairs = 1 + rnd.nextInt(TO - FROM - 1);
-                long memoryLimit = rnd.nextBoolean() ? 0 : 64 << 20;
-                long delayNanos = TimeUnit.MICROSECONDS.toNanos(rnd.nextInt(250_000));
-                String ctx = "seed " + seed + ", cycle " + cycle + " (killed at " + step
-                        + (step == PullProgress.Step.FETCHING ? " after " + pairs + " pairs" : "")
-                        + (step == PullProgress.Step.INSTALLING ? " + " + delayNanos / 1000 + " us" : "")
-                        + ", staged " + (memoryLimit == 0 ? "on disk" : "in memory") + ")";
                 Path target = dir.resolve("target-" + cycle);
                 copyTree(pristine, target);
-                PullOrder order = new PullOrder(server.endpoint(), SOURCE_ID, "crash-" + cycle, expected);
-                Set<String> reached = runAndKill(target, order, step, pairs, memoryLimit, delayNanos, ctx);
-                checkAndRepairAgain(target, order, step, reached, truth, corrupt, ctx);
+                // Half the cycles kill a second pull on the same directory, so that recovery also starts from what
+                // an earlier kill and restart left.
+                int kills = 1 + rnd.nextInt(2);
+                Recovered state = new Recovered(false, 0);
+                for (int kill = 0; kill < kills; kill++, stepIndex++) {
+                    // Every step once in the first kills, then seeded.
+                    PullProgress.Step step = stepIndex < steps.length
+                            ? steps[(int) ((seed + stepIndex) % steps.length)] : steps[rnd.nextInt(steps.length)];
+                    long pairs = 1 + rnd.nextInt(TO - FROM - 1);
+                    long memoryLimit = rnd.nextBoolean() ? 0 : 64 << 20;
+                    long delayNanos = TimeUnit.MICROSECONDS.toNanos(rnd.nextInt(250_000));
+                    String ctx = "seed " + seed + ", cycle " + cycle + ", kill " + (kill + 1) + " of " + kills
+                            + " (at " + step + (step == PullProgress.Step.FETCHING ? " after " + pairs + " pairs" : "")
+                            + (step == PullProgress.Step.INSTALLING ? " + " + delayNanos / 1000 + " us" : "")
+                            + ", staged " + (memoryLimit == 0 ? "on disk" : "in memory") + ")";
+                    PullOrder order = new PullOrder(server.endpoint(), SOURCE_ID, "crash-" + cycle + "-" + kill,
+                            expected);
+                    Set<String> reached = runAndKill(target, order, step, pairs, memoryLimit, delayNanos, ctx);
+                    state = checkAfterRestart(target, order, step, reached, state, truth, corrupt, ctx);
+                }
+                repairAgainAndProve(target, server.endpoint(), expected, state, truth,
+                        "seed " + seed + ", cycle " + cycle);
             }
         }
+    }
+
+    /**
+     * What a restart found: whether the range held the new contents, and how many lineage records of copies from
+     * the source the log held.
+     */
+    private record Recovered(boolean installed, int records) {
     }
 
     /** Writes the same keys in the same order to a store, then overwrites some without the oplog (a logical fault). */
@@ -148,9 +166,15 @@ class RepairCrashTest {
         }
     }
 
-    private void checkAndRepairAgain(Path target, PullOrder order, PullProgress.Step step, Set<String> reached,
-                                     TreeMap<Integer, byte[]> truth, TreeMap<Integer, byte[]> corrupt, String ctx)
-            throws IOException {
+    /**
+     * Reopens the target after a kill and checks it against what the step allows, given what the previous restart
+     * found ({@code before}): the range is the old or the new contents and nothing else changed; the lineage log
+     * gained a record exactly when the kill came after the record was appended; an installed range has a record;
+     * no staged file is left once the agent restarted.
+     */
+    private Recovered checkAfterRestart(Path target, PullOrder order, PullProgress.Step step, Set<String> reached,
+                                        Recovered before, TreeMap<Integer, byte[]> truth,
+                                        TreeMap<Integer, byte[]> corrupt, String ctx) throws IOException {
         Validator v = Validator.create(ValidatorOptions.builder().build());
         try (Store store = Store.open(target, RepairCrashChild.options(v));
              RepairAgent agent = RepairAgent.start(store, v, RepairAgentOptions.builder()
@@ -163,32 +187,49 @@ class RepairCrashTest {
             List<LineageRecord> copies = agent.lineage().copiedFrom(SOURCE_ID, NS, key(FROM), key(TO), Instant.EPOCH);
             switch (step) {
                 case FETCHING, FETCHED -> {
-                    assertTrue(!installed, ctx + ": installed although killed before the install");
-                    assertEquals(List.of(), copies, ctx + ": a lineage record although killed before recording");
+                    assertEquals(before.installed(), installed, ctx + ": the range changed before the install");
+                    assertEquals(before.records(), copies.size(), ctx + ": a lineage record although killed before "
+                            + "recording");
                 }
                 case RECORDED -> {
-                    assertTrue(!installed, ctx + ": installed although killed before the install");
-                    assertEquals(1, copies.size(), ctx + ": the lineage record was appended before the kill");
+                    assertEquals(before.installed(), installed, ctx + ": the range changed before the install");
+                    assertEquals(before.records() + 1, copies.size(), ctx + ": the record was durable before the kill");
+                    assertEquals(order.repairId(), copies.get(copies.size() - 1).repairId(), ctx);
                 }
-                case INSTALLING -> assertTrue(!reached.contains("INSTALLED") || installed,
-                        ctx + ": the install returned but the old range is back");
-                case INSTALLED -> assertTrue(installed, ctx + ": the install returned but the old range is back");
+                case INSTALLING -> {
+                    assertEquals(before.records() + 1, copies.size(), ctx + ": the record precedes the install");
+                    assertTrue(!reached.contains("INSTALLED") || installed,
+                            ctx + ": the install returned but the old range is back");
+                }
+                case INSTALLED -> {
+                    assertEquals(before.records() + 1, copies.size(), ctx + ": the record precedes the install");
+                    assertTrue(installed, ctx + ": the install returned but the old range is back");
+                }
                 default -> fail("unknown step " + step);
             }
             if (installed) {
-                assertEquals(1, copies.size(), ctx + ": an installed range must have its lineage record");
-                assertEquals(order.repairId(), copies.get(0).repairId(), ctx);
+                assertFalse(copies.isEmpty(), ctx + ": an installed range must have its lineage record");
             }
             assertEquals(List.of(), store.damage(), ctx);
             System.out.println(ctx + ": after the restart the range held the " + (installed ? "new" : "old")
-                    + " contents, " + copies.size() + " lineage record(s); pulled again");
+                    + " contents, " + copies.size() + " lineage record(s)");
+            return new Recovered(installed, copies.size());
+        }
+    }
 
-            PullOutcome again = agent.pull(new PullOrder(order.sourceEndpoint(), SOURCE_ID, "retry", order.expected()));
+    /** Pulls the range again after the last kill: it completes, and the target's digest equals the source's. */
+    private void repairAgainAndProve(Path target, String sourceEndpoint, RangeDigest expected, Recovered before,
+                                     TreeMap<Integer, byte[]> truth, String ctx) {
+        Validator v = Validator.create(ValidatorOptions.builder().build());
+        try (Store store = Store.open(target, RepairCrashChild.options(v));
+             RepairAgent agent = RepairAgent.start(store, v, RepairAgentOptions.builder()
+                     .secret(RepairReplicas.SECRET).host("127.0.0.1").build())) {
+            PullOutcome again = agent.pull(new PullOrder(sourceEndpoint, SOURCE_ID, "retry", expected));
             assertEquals(TO - FROM, again.count(), ctx);
             assertTrue(holdsExactly(store, truth), ctx + ": the retried pull did not leave the true range");
-            assertDigestEquals(store, order.expected(), ctx);
+            assertDigestEquals(store, expected, ctx);
             List<LineageRecord> after = agent.lineage().copiedFrom(SOURCE_ID, NS, key(FROM), key(TO), Instant.EPOCH);
-            assertEquals(copies.size() + 1, after.size(), ctx);
+            assertEquals(before.records() + 1, after.size(), ctx);
             assertEquals("retry", after.get(after.size() - 1).repairId(), ctx);
         }
         // And the repaired range survives a clean restart.
