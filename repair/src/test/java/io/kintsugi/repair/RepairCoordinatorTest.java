@@ -5,6 +5,7 @@ import io.kintsugi.engine.FaultHooks;
 import io.kintsugi.engine.Store;
 import io.kintsugi.oplog.CorruptionException;
 import io.kintsugi.repair.RepairReport.Outcome;
+import io.kintsugi.repair.lineage.LineageKind;
 import io.kintsugi.repair.lineage.LineageQuery;
 import io.kintsugi.repair.lineage.LineageRecord;
 import io.kintsugi.validation.faults.FaultInjector;
@@ -332,7 +333,7 @@ class RepairCoordinatorTest {
             // Replica 0 once copied an overlapping range from the victim: it must not be the source while the
             // damage could date from before that copy.
             Instant copiedAt = Instant.now().minusSeconds(60);
-            set.agents[0].lineage().append(new LineageRecord(copiedAt, io.kintsugi.repair.lineage.LineageKind.RANGE_COPY,
+            set.agents[0].lineage().append(new LineageRecord(copiedAt, LineageKind.RANGE_COPY,
                     set.agents[0].replicaId(), victimId, "orders", keyBytes(50), keyBytes(150), 1, 100, 1000, null,
                     "earlier"));
             Store victim = set.stores[2];

@@ -64,8 +64,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * </ul>
  *
  * <p>Cycles: a fifth of {@code -Dkintsugi.crash.cycles} (4 by default, 40 with {@code -Pstress}), each on a fresh
- * copy of the corrupted target, with one kill or (seeded) two in a row on the same directory before the final pull. Seed: {@code -Dkintsugi.repair.crash.seed}. No timing assertions: a child that makes
- * no progress for {@value #STALL_SECONDS} s is reported as a hang.
+ * copy of the corrupted target, with one kill or (seeded) two in a row on the same directory before the final pull.
+ * Seed: {@code -Dkintsugi.repair.crash.seed}. No timing assertions: a child that makes no progress for
+ * {@value #STALL_SECONDS} s is reported as a hang.
  */
 class RepairCrashTest {
 

@@ -487,7 +487,8 @@ public final class RepairFrameFormat {
         }
         if (length + 1 > MAX_FRAME_BYTES) {
             throw new IllegalArgumentException("an answer of " + records.size() + " lineage records takes " + length
-                    + " bytes, over the frame limit of " + MAX_FRAME_BYTES + " bytes (RepairFrameFormat.MAX_FRAME_BYTES)");
+                    + " bytes, over the frame limit of " + MAX_FRAME_BYTES
+                    + " bytes (RepairFrameFormat.MAX_FRAME_BYTES)");
         }
         ByteBuffer b = buffer((int) length);
         b.putInt(records.size());
@@ -593,7 +594,8 @@ public final class RepairFrameFormat {
             int kind = b.get() & 0xFF;
             if (kind != KIND_DIGEST_AT && kind != KIND_STREAM_RANGE && kind != KIND_PULL && kind != KIND_LINEAGE) {
                 throw malformed("REQUEST kind " + kind + " is not " + KIND_DIGEST_AT + " (DIGEST_AT), "
-                        + KIND_STREAM_RANGE + " (STREAM_RANGE), " + KIND_PULL + " (PULL) or " + KIND_LINEAGE + " (LINEAGE)");
+                        + KIND_STREAM_RANGE + " (STREAM_RANGE), " + KIND_PULL + " (PULL) or " + KIND_LINEAGE
+                        + " (LINEAGE)");
             }
             long sequence = b.getLong();
             if (sequence < 0) {

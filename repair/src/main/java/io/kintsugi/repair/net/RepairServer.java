@@ -164,8 +164,8 @@ public final class RepairServer implements AutoCloseable {
             refuse(channel, RepairFrameFormat.REASON_SHUTTING_DOWN, "the repair server is closing");
             return;
         }
-        RepairSession session = new RepairSession(channel, source, puller, lineage, authenticator, options, closing::get, tap,
-                ended -> {
+        RepairSession session = new RepairSession(channel, source, puller, lineage, authenticator, options,
+                closing::get, tap, ended -> {
                     sessions.remove(ended);
                     served.incrementAndGet();
                 });

@@ -153,8 +153,8 @@ class GoldenRepairFrameTest {
         // r = 9, "replica-b", n = 6, "orders", flags 3, from (u32 2, "k1"), to (u32 2, "k9"), since seconds
         // 1772366400 and nanoseconds 500000000 (LE), proof length 32.
         assertEquals("09" + "7265706c6963612d62" + "06" + "6f7264657273" + "03" + "02000000" + "6b31" + "02000000"
-                + "6b39" + "402aa46900000000" + "0065cd1d" + "20", HexFormat.of().formatHex(golden("lineage-query.frame"),
-                9, 9 + 1 + 9 + 1 + 6 + 1 + 6 + 6 + 8 + 4 + 1));
+                + "6b39" + "402aa46900000000" + "0065cd1d" + "20",
+                HexFormat.of().formatHex(golden("lineage-query.frame"), 9, 9 + 1 + 9 + 1 + 6 + 1 + 6 + 6 + 8 + 4 + 1));
         RepairFrameFormat.LineageQuery openQuery = RepairFrameFormat.decodeLineageQuery(
                 verified(golden("lineage-query-open.frame")).body());
         assertEquals(GoldenRepairFrames.openLineageRequest(), openQuery.request());

@@ -282,7 +282,8 @@ class RepairFrameFormatTest {
     void lineageRequestsRefuseWhatNoServerWouldAccept() {
         java.time.Instant t = java.time.Instant.EPOCH;
         assertThrows(IllegalArgumentException.class, () -> new LineageRequest("", "orders", null, null, t));
-        assertThrows(IllegalArgumentException.class, () -> new LineageRequest("r".repeat(256), "orders", null, null, t));
+        assertThrows(IllegalArgumentException.class,
+                () -> new LineageRequest("r".repeat(256), "orders", null, null, t));
         assertThrows(IllegalArgumentException.class, () -> new LineageRequest("r", "Orders", null, null, t));
         assertThrows(IllegalArgumentException.class, () -> new LineageRequest("r", "orders",
                 new byte[Limits.MAX_KEY_LENGTH + 1], null, t));
