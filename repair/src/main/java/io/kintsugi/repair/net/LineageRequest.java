@@ -1,7 +1,5 @@
 package io.kintsugi.repair.net;
 
-import io.kintsugi.repair.lineage.LineageRecord;
-
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
@@ -10,6 +8,7 @@ import java.util.Objects;
  * The question a coordinator asks of a would-be source's lineage log over the wire (a LINEAGE request,
  * FORMAT.md 14): which copies of a key of {@code [from, to)} in {@code namespace} did that replica install from
  * {@code sourceReplica} at or after {@code since}? The bounds are user data: {@link #toString()} never shows them.
+ * The answer is the lineage log's {@code copiedFrom} with these arguments.
  *
  * @param sourceReplica the replica suspected of being damaged; 1..255 UTF-8 bytes
  * @param namespace     the namespace of the range; a valid namespace name
@@ -59,16 +58,6 @@ public record LineageRequest(String sourceReplica, String namespace, byte[] from
     @Override
     public byte[] to() {
         return to == null ? null : to.clone();
-    }
-
-    /**
-     * @param r a lineage record
-     * @return whether the record answers this request: a copy from {@link #sourceReplica()} at or after
-     *         {@link #since()} that touched a key of the range (a whole-replica copy touches every range)
-     */
-    public boolean matches(LineageRecord r) {
-        return r.sourceReplica().equals(sourceReplica) && !r.time().isBefore(since)
-                && r.overlaps(namespace, from, to);
     }
 
     @Override
