@@ -8,7 +8,9 @@ import java.util.List;
 /**
  * What a {@link RepairCoordinator} asks of a would-be source's lineage: did it copy an overlapping range from the
  * damaged replica since the damage could have started? {@code LineageLog::copiedFrom} is one (for an agent in this
- * process: {@code agent.lineage()::copiedFrom}; for one on this machine: a read-only log of its directory).
+ * process: {@code agent.lineage()::copiedFrom}; for one on this machine: a read-only log of its directory). A
+ * replica in another process needs none: {@code RepairCoordinator.Builder.replica(id, endpoint)} asks its agent over
+ * the wire.
  */
 @FunctionalInterface
 public interface LineageView {

@@ -27,7 +27,8 @@ import java.util.Objects;
 /**
  * A replica's part in repair, one per store: serves the ranges its {@link Validator} holds at probes' markers
  * (digests and held snapshots) to its peers, takes pull orders from a {@link RepairCoordinator} (in this process or
- * another, over the same authenticated protocol), and keeps the store's lineage log.
+ * another, over the same authenticated protocol), and keeps the store's lineage log, which it also answers
+ * questions about over that protocol (so that a coordinator elsewhere can judge this replica as a source).
  *
  * <pre>{@code
  * try (RepairAgent agent = RepairAgent.start(store, validator, RepairAgentOptions.builder().secret(secret).build())) {
@@ -51,21 +52,25 @@ public final class RepairAgent implements AutoCloseable {
     private final RepairClient client;
     private final RepairServer server;
     private final String replicaId;
+    private final PullProgress progress;
 
-    private RepairAgent(Store store, Validator validator, RepairAgentOptions options) {
+    private RepairAgent(Store store, Validator validator, RepairAgentOptions options, PullProgress progress) {
         this.store = store;
         this.validator = validator;
         this.options = options;
+        this.progress = progress;
         this.replicaId = store.id().toString();
         this.lineage = LineageLog.open(store.directory());
         try {
+            removeStaleStaging();
             this.client = new RepairClient(RepairClientOptions.builder().secret(options.secret())
                     .readTimeout(options.readTimeout()).build());
             RepairServerOptions.Builder so = RepairServerOptions.builder().host(options.host()).port(options.port());
             if (options.secret() != null) {
                 so.secret(options.secret());
             }
-            this.server = RepairServer.start(new ValidatorRangeSource(validator), this::pull, so.build());
+            this.server = RepairServer.start(new ValidatorRangeSource(validator), this::pull,
+                    q -> lineage.copiedFrom(q.sourceReplica(), q.namespace(), q.from(), q.to(), q.since()), so.build());
         } catch (RuntimeException e) {
             lineage.close();
             throw e;
@@ -86,7 +91,30 @@ public final class RepairAgent implements AutoCloseable {
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(validator, "validator");
         Objects.requireNonNull(options, "options");
-        return new RepairAgent(store, validator, options);
+        return new RepairAgent(store, validator, options, PullProgress.NONE);
+    }
+
+    /** As {@link #start(Store, Validator, RepairAgentOptions)}, telling {@code progress} where each pull got to. */
+    static RepairAgent start(Store store, Validator validator, RepairAgentOptions options, PullProgress progress) {
+        return new RepairAgent(Objects.requireNonNull(store, "store"), Objects.requireNonNull(validator, "validator"),
+                Objects.requireNonNull(options, "options"), Objects.requireNonNull(progress, "progress"));
+    }
+
+    private Path stagingDirectory() {
+        return options.stagingDirectory() != null ? options.stagingDirectory()
+                : store.directory().resolve(STAGING_DIRECTORY);
+    }
+
+    /**
+     * A process killed during a pull leaves its staged file behind: nothing reads it again (the pull never returned,
+     * and the next one fetches the range anew), so it is removed when the store's next agent starts.
+     */
+    private void removeStaleStaging() {
+        int removed = StagedRange.removeStale(stagingDirectory(), replicaId);
+        if (removed > 0) {
+            System.getLogger(RepairAgent.class.getName()).log(System.Logger.Level.INFO, "removed " + removed
+                    + " staged file(s) of pulls a crash interrupted from " + stagingDirectory());
+        }
     }
 
     /** @return this replica's id in lineage records and health entries: the store's id */
@@ -127,12 +155,15 @@ public final class RepairAgent implements AutoCloseable {
         awaitSequence(s);
         byte[] from = expected.from().length == 0 ? null : expected.from();
         byte[] to = expected.to();
-        Path staging = options.stagingDirectory() != null ? options.stagingDirectory()
-                : store.directory().resolve(STAGING_DIRECTORY);
-        try (StagedRange staged = new StagedRange(options.memoryLimit(), staging)) {
+        try (StagedRange staged = new StagedRange(options.memoryLimit(), stagingDirectory(), replicaId)) {
             RangeFetch fetch;
+            progress.reached(PullProgress.Step.FETCHING, 0);
             try {
-                fetch = client.fetchRange(order.sourceEndpoint(), s, expected, staged);
+                fetch = client.fetchRange(order.sourceEndpoint(), s, expected, progress == PullProgress.NONE ? staged
+                        : (key, value) -> {
+                            staged.accept(key, value);
+                            progress.reached(PullProgress.Step.FETCHING, staged.count());
+                        });
             } catch (RuntimeException e) {
                 log(Severity.ERROR, Verdict.INCONSISTENT, expected, "repair " + order.repairId() + ": fetching from "
                         + order.sourceReplica() + " at " + order.sourceEndpoint() + " failed: " + e.getMessage());
@@ -143,12 +174,18 @@ public final class RepairAgent implements AutoCloseable {
                     + " pairs, " + fetch.bytes() + " key and value bytes (" + wire + " bytes of chunk frames) from "
                     + order.sourceReplica() + (staged.onDisk() ? ", staged on disk" : ", staged in memory")
                     + "; the hash matched the majority's");
+            progress.reached(PullProgress.Step.FETCHED, fetch.count());
             // The copy is recorded before the range is replaced, so that a crash errs toward distrusting this
-            // replica as a later source of the range.
+            // replica as a later source of the range: after a restart the log may name a copy whose install never
+            // happened (harmless: the range is pulled again, and a second record of the same repair id is appended),
+            // but never holds an installed copy without its record. See REPAIR.md "A crash during a pull".
             lineage.append(new LineageRecord(Instant.now(), LineageKind.RANGE_COPY, replicaId, order.sourceReplica(),
                     expected.namespace(), from, to, s, fetch.count(), fetch.bytes(), fetch.hash(), order.repairId()));
+            progress.reached(PullProgress.Step.RECORDED, fetch.count());
+            progress.reached(PullProgress.Step.INSTALLING, fetch.count());
             RangeInstallResult installed = store.installRange(store.namespace(expected.namespace()), from, to, s,
                     staged.pairs());
+            progress.reached(PullProgress.Step.INSTALLED, fetch.count());
             log(Severity.INFO, Verdict.NONE, expected, "repair " + order.repairId() + ": installed at sequence " + s
                     + ": " + installed);
             return new PullOutcome(s, fetch.count(), fetch.bytes(), wire, installed.bytesWritten(), staged.onDisk());

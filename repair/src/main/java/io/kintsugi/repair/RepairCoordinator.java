@@ -7,6 +7,7 @@ import io.kintsugi.oplog.StorageException;
 import io.kintsugi.repair.RepairPlan.Replica;
 import io.kintsugi.repair.RepairReport.Outcome;
 import io.kintsugi.repair.lineage.LineageRecord;
+import io.kintsugi.repair.net.LineageRequest;
 import io.kintsugi.repair.net.PullOrder;
 import io.kintsugi.repair.net.PullOutcome;
 import io.kintsugi.repair.net.RangeDigest;
@@ -319,18 +320,35 @@ public final class RepairCoordinator {
         return v;
     }
 
+    /**
+     * Stands for "ask the replica's agent over the wire" in {@link Replica#lineage()}: the coordinator's client is
+     * made only when the coordinator is built.
+     */
+    private static final LineageView OVER_THE_WIRE = (source, namespace, from, to, since) -> {
+        throw new IllegalStateException("the over-the-wire lineage view is a marker, never called");
+    };
+
+    private LineageView lineageOf(Replica r) {
+        if (r.lineage() != OVER_THE_WIRE) {
+            return r.lineage();
+        }
+        return (source, namespace, from, to, since) -> client.lineage(r.endpoint(),
+                new LineageRequest(source, namespace, from, to, since));
+    }
+
     /** The agreeing replicas whose lineage shows no copy of the range from the target since the damage began. */
     private List<Replica> sources(Run run, Vote vote, Replica target, Instant since) {
         List<Replica> out = new ArrayList<>();
         for (Replica r : vote.agreeing) {
-            if (r.lineage() == null) {
+            LineageView lineage = lineageOf(r);
+            if (lineage == null) {
                 run.step(Severity.WARNING, Verdict.NONE, run.sequence, "not a source: the lineage of " + r.id()
                         + " is not known to this coordinator");
                 continue;
             }
             List<LineageRecord> copies;
             try {
-                copies = r.lineage().copiedFrom(target.id(), run.namespace, run.from, run.to, since);
+                copies = lineage.copiedFrom(target.id(), run.namespace, run.from, run.to, since);
             } catch (RuntimeException e) {
                 run.step(Severity.WARNING, Verdict.NONE, run.sequence, "not a source: the lineage of " + r.id()
                         + " could not be read: " + e.getMessage());
@@ -480,6 +498,20 @@ public final class RepairCoordinator {
             }
             replicas.add(new Replica(replicaId, endpoint, lineage));
             return this;
+        }
+
+        /**
+         * Adds a replica whose agent may run in another process: its lineage is asked for over the wire (a LINEAGE
+         * request to its agent, signed with the shared secret) whenever it could be a source. A replica whose
+         * lineage cannot be read then is not a source.
+         *
+         * @param replicaId its id ({@link RepairAgent#replicaId()})
+         * @param endpoint  its agent's endpoint ({@link RepairAgent#endpoint()})
+         * @return this builder
+         * @throws IllegalArgumentException if the id or the endpoint is already added, or empty
+         */
+        public Builder replica(String replicaId, String endpoint) {
+            return replica(replicaId, endpoint, OVER_THE_WIRE);
         }
 
         /**

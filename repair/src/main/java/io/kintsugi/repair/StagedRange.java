@@ -28,8 +28,13 @@ import java.util.NoSuchElementException;
  */
 final class StagedRange implements RangeSink, AutoCloseable {
 
+    static final String PREFIX = "pull-";
+    static final String SUFFIX = ".staged";
+
     private final long memoryLimit;
     private final Path stagingDirectory;
+    /** Names this store's staged files, so that a staging directory shared by several stores stays apart. */
+    private final String owner;
     private final List<RangeEntry> inMemory = new ArrayList<>();
     private long memoryBytes;
     private Path file;
@@ -37,9 +42,15 @@ final class StagedRange implements RangeSink, AutoCloseable {
     private long count;
     private DataInputStream in;
 
-    StagedRange(long memoryLimit, Path stagingDirectory) {
+    /**
+     * @param memoryLimit      key and value bytes held in memory before spilling to a file
+     * @param stagingDirectory where a spilled range goes
+     * @param owner            the store's id: staged files are named {@code pull-<owner>-*.staged}
+     */
+    StagedRange(long memoryLimit, Path stagingDirectory, String owner) {
         this.memoryLimit = memoryLimit;
         this.stagingDirectory = stagingDirectory;
+        this.owner = owner;
     }
 
     @Override
@@ -62,7 +73,7 @@ final class StagedRange implements RangeSink, AutoCloseable {
 
     private void spill() throws IOException {
         Files.createDirectories(stagingDirectory);
-        file = Files.createTempFile(stagingDirectory, "pull-", ".staged");
+        file = Files.createTempFile(stagingDirectory, PREFIX + owner + "-", SUFFIX);
         out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
         for (RangeEntry e : inMemory) {
             write(e.key(), e.value());
@@ -76,6 +87,35 @@ final class StagedRange implements RangeSink, AutoCloseable {
         out.write(key);
         out.writeInt(value.length);
         out.write(value);
+    }
+
+    /** @return pairs staged so far */
+    long count() {
+        return count;
+    }
+
+    /**
+     * Removes the staged files a killed process left in {@code stagingDirectory} for the store {@code owner}; only
+     * files this class names for that store ({@code pull-<owner>-*.staged}) are touched, so the pulls of other
+     * stores sharing the directory go on. Call it before the store's agent takes its first pull order.
+     *
+     * @return how many were removed
+     * @throws StorageException if the directory cannot be listed or a file cannot be removed
+     */
+    static int removeStale(Path stagingDirectory, String owner) {
+        if (!Files.isDirectory(stagingDirectory)) {
+            return 0;
+        }
+        int removed = 0;
+        try (var files = Files.newDirectoryStream(stagingDirectory, PREFIX + owner + "-*" + SUFFIX)) {
+            for (Path f : files) {
+                Files.deleteIfExists(f);
+                removed++;
+            }
+        } catch (IOException e) {
+            throw new StorageException("could not remove stale staged ranges from " + stagingDirectory + ": " + e, e);
+        }
+        return removed;
     }
 
     /** @return whether the pairs went to a temporary file */

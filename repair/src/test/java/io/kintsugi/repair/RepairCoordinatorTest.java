@@ -5,6 +5,7 @@ import io.kintsugi.engine.FaultHooks;
 import io.kintsugi.engine.Store;
 import io.kintsugi.oplog.CorruptionException;
 import io.kintsugi.repair.RepairReport.Outcome;
+import io.kintsugi.repair.lineage.LineageKind;
 import io.kintsugi.repair.lineage.LineageQuery;
 import io.kintsugi.repair.lineage.LineageRecord;
 import io.kintsugi.validation.faults.FaultInjector;
@@ -320,6 +321,48 @@ class RepairCoordinatorTest {
             assertEquals(set.agents[1].replicaId(), report.source());
             assertArrayEquals(set.oracle.get("orders/" + key(100)), victim.namespace("orders").get(keyBytes(100)));
             assertFalse(set.stores[1].damage().isEmpty(), "the source's other range is still damaged");
+        }
+    }
+
+    @Test
+    void aCoordinatorGivenOnlyEndpointsReadsEachReplicasLineageOverTheWire() throws Exception {
+        Random r = new Random(0x5EED61);
+        try (RepairReplicas set = new RepairReplicas(dir, 3, 64 << 20)) {
+            load(set, r, 3000);
+            String victimId = set.agents[2].replicaId();
+            // Replica 0 once copied an overlapping range from the victim: it must not be the source while the
+            // damage could date from before that copy.
+            Instant copiedAt = Instant.now().minusSeconds(60);
+            set.agents[0].lineage().append(new LineageRecord(copiedAt, LineageKind.RANGE_COPY,
+                    set.agents[0].replicaId(), victimId, "orders", keyBytes(50), keyBytes(150), 1, 100, 1000, null,
+                    "earlier"));
+            Store victim = set.stores[2];
+            FaultHooks.writeWithoutOplog(victim.namespace("orders"), keyBytes(100), WRONG);
+
+            RepairCoordinator.Builder b = RepairCoordinator.builder(set.stores[0], set.validators[0])
+                    .secret(RepairReplicas.SECRET).digestWait(Duration.ofSeconds(60));
+            for (RepairAgent a : set.agents) {
+                b.replica(a.replicaId(), a.endpoint());
+            }
+            RepairCoordinator c = b.build();
+            RepairReport first = c.repairRange("orders", keyBytes(0), keyBytes(200), Instant.EPOCH, "test");
+            assertEquals(Outcome.REPAIRED, first.outcome(), String.join("\n", first.steps()));
+            assertEquals(victimId, first.target());
+            assertEquals(set.agents[1].replicaId(), first.source(), String.join("\n", first.steps()));
+            assertTrue(first.steps().stream().anyMatch(st -> st.contains("not a source: " + set.agents[0].replicaId()
+                    + " copied an overlapping range from " + victimId) && st.contains("repair earlier")),
+                    String.join("\n", first.steps()));
+            assertArrayEquals(set.oracle.get("orders/" + key(100)), victim.namespace("orders").get(keyBytes(100)));
+
+            // Damage known to be newer than that copy: replica 0's lineage, read over the wire, no longer bars it.
+            FaultHooks.writeWithoutOplog(victim.namespace("orders"), keyBytes(120), WRONG);
+            RepairReport second = c.repairRange("orders", keyBytes(0), keyBytes(200), copiedAt.plusSeconds(1),
+                    "test");
+            assertEquals(Outcome.REPAIRED, second.outcome(), String.join("\n", second.steps()));
+            assertEquals(set.agents[0].replicaId(), second.source(), String.join("\n", second.steps()));
+            assertArrayEquals(set.oracle.get("orders/" + key(120)), victim.namespace("orders").get(keyBytes(120)));
+            assertEquals(2, set.agents[2].lineage().query(LineageQuery.all()).size());
+            set.checkOracle();
         }
     }
 }

@@ -21,6 +21,7 @@ final class RepairAuthenticator {
     private static final byte[] WELCOME_LABEL = "kintsugi repair welcome v1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] REQUEST_LABEL = "kintsugi repair request v1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PULL_LABEL = "kintsugi repair pull v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] LINEAGE_LABEL = "kintsugi repair lineage v1".getBytes(StandardCharsets.US_ASCII);
 
     private final byte[] secret;
 
@@ -60,6 +61,14 @@ final class RepairAuthenticator {
      */
     byte[] pullProof(byte[] serverNonce, byte[] clientNonce, byte[] signedPullBody) {
         return enabled() ? hmac(PULL_LABEL, serverNonce, clientNonce, signedPullBody) : new byte[0];
+    }
+
+    /**
+     * @return the client's proof for a LINEAGE_QUERY frame (over both nonces and the whole query, so that an answer
+     *         cannot be made to fit another question), or an empty array without a secret
+     */
+    byte[] lineageProof(byte[] serverNonce, byte[] clientNonce, byte[] signedQueryBody) {
+        return enabled() ? hmac(LINEAGE_LABEL, serverNonce, clientNonce, signedQueryBody) : new byte[0];
     }
 
     /**

@@ -1,11 +1,13 @@
 package io.kintsugi.repair.net;
 
 import io.kintsugi.engine.replication.TcpTransport;
+import io.kintsugi.repair.lineage.LineageRecord;
 import io.kintsugi.repair.net.RepairFrameFormat.Frame;
 import io.kintsugi.repair.net.RepairProtocolException.Problem;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -132,6 +134,38 @@ public final class RepairClient {
             Frame f = receive(channel, endpoint);
             expect(f, RepairFrameFormat.TYPE_PULLED, endpoint, sequence);
             return RepairFrameFormat.decodePulled(f.body());
+        }
+    }
+
+    /**
+     * Asks the replica behind the server at {@code endpoint} which copies its lineage log holds that answer
+     * {@code request}: what a coordinator needs to trust a replica in another process as a source. The query is
+     * signed with the shared secret together with both nonces.
+     *
+     * @param endpoint the replica's repair server, {@code host:port}
+     * @param request  the question
+     * @return the matching records, oldest first
+     * @throws RepairRefusedException    if the server answered with an ERROR frame (reason
+     *                                   {@link RepairFrameFormat#REASON_SOURCE_FAILED} when it serves no lineage or
+     *                                   could not read its log; busy; shutting down)
+     * @throws RepairProtocolException   if authentication failed or the server sent something malformed
+     * @throws io.kintsugi.oplog.CorruptionException if a frame failed its CRC
+     * @throws RepairConnectionException if connecting failed, a timeout passed, or the server hung up
+     */
+    public List<LineageRecord> lineage(String endpoint, LineageRequest request) {
+        Objects.requireNonNull(request, "request");
+        byte[] signed = RepairFrameFormat.lineageQuerySignedBody(request);
+        byte[][] nonces = new byte[2][];
+        try (RepairChannel channel = open(endpoint, RepairFrameFormat.KIND_LINEAGE, 0, nonces)) {
+            try {
+                channel.send(RepairFrameFormat.lineageQuery(signed,
+                        authenticator.lineageProof(nonces[0], nonces[1], signed)));
+            } catch (IOException e) {
+                throw lost(endpoint, e);
+            }
+            Frame f = receive(channel, endpoint);
+            expect(f, RepairFrameFormat.TYPE_LINEAGE_RECORDS, endpoint, 0);
+            return RepairFrameFormat.decodeLineageRecords(f.body());
         }
     }
 

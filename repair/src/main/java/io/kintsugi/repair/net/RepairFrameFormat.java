@@ -5,7 +5,10 @@ import io.kintsugi.engine.RangeEntry;
 import io.kintsugi.engine.format.ReplicationFrameFormat;
 import io.kintsugi.oplog.CorruptionException;
 import io.kintsugi.oplog.CorruptionReport;
+import io.kintsugi.oplog.StorageException;
 import io.kintsugi.oplog.format.Crc32c;
+import io.kintsugi.repair.lineage.LineageRecord;
+import io.kintsugi.repair.lineage.LineageRecordFormat;
 import io.kintsugi.repair.net.RepairProtocolException.Problem;
 import io.kintsugi.validation.Hash128;
 
@@ -15,6 +18,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -51,10 +55,17 @@ import java.util.regex.Pattern;
  *                                expected digest as a DIGEST body (found = 1), u8 m (0 or 32), m bytes proof
  * PULLED  (9, server to client)  i64 sequence, i64 count, i64 bytes, i64 wire bytes, i64 bytes written,
  *                                u8 staged on disk (0 or 1)
+ * LINEAGE_QUERY (10, c to s)     u8 r (1..255), r bytes UTF-8 source replica id, u8 n (1..64), n bytes ASCII
+ *                                namespace, u8 flags (bit 0: from present, bit 1: to present, others 0),
+ *                                [u32 from length (0..65536), from: bit 0], [u32 to length (0..65537), to: bit 1],
+ *                                i64 since epoch seconds, i32 since nanoseconds (0..999 999 999), u8 m (0 or 32),
+ *                                m bytes proof
+ * LINEAGE_RECORDS (11, s to c)   u32 c (0..{@value #MAX_LINEAGE_RECORDS}), c times: u32 length
+ *                                (1..LineageRecordFormat.MAX_ENCODED_LENGTH), a lineage record payload (FORMAT.md 15)
  * </pre>
  * The conversation: HELLO, WELCOME, REQUEST; then for DIGEST_AT one DIGEST, for STREAM_RANGE one DIGEST (found)
- * followed by CHUNK frames and one END; for PULL the client's PULL frame and one PULLED; or an ERROR instead of any
- * server frame. One request per connection.
+ * followed by CHUNK frames and one END; for PULL the client's PULL frame and one PULLED; for LINEAGE the client's
+ * LINEAGE_QUERY frame and one LINEAGE_RECORDS; or an ERROR instead of any server frame. One request per connection.
  * The proofs are HMAC-SHA256 values ({@code RepairAuthenticator}); a peer without a shared secret sends none.
  */
 public final class RepairFrameFormat {
@@ -106,6 +117,10 @@ public final class RepairFrameFormat {
     public static final int TYPE_PULL = 8;
     /** Frame type: the server's replica pulled, checked and installed the range. */
     public static final int TYPE_PULLED = 9;
+    /** Frame type: the client asks which copies the server's lineage log holds (after a LINEAGE request). */
+    public static final int TYPE_LINEAGE_QUERY = 10;
+    /** Frame type: the server's lineage records that answer a LINEAGE_QUERY. */
+    public static final int TYPE_LINEAGE_RECORDS = 11;
 
     /** Request kind: the digest of the range held at the sequence. */
     public static final int KIND_DIGEST_AT = 1;
@@ -116,6 +131,11 @@ public final class RepairFrameFormat {
      * an expected digest and install it; a PULL frame follows the request.
      */
     public static final int KIND_PULL = 3;
+    /**
+     * Request kind: the server's replica is to answer a question about its lineage log (which copies of a range it
+     * took from a given replica since a time); a LINEAGE_QUERY frame follows the request, whose sequence is 0.
+     */
+    public static final int KIND_LINEAGE = 4;
 
     /** ERROR reason: the peer did not prove that it knows the shared secret. */
     public static final int REASON_AUTHENTICATION_FAILED = 1;
@@ -141,6 +161,21 @@ public final class RepairFrameFormat {
     /** Longest PULL frame a server accepts: a digest with the longest bounds, names and detail, with room. */
     public static final int MAX_PULL_FRAME_BYTES = MAX_FROM_LENGTH + MAX_TO_LENGTH + 8192;
 
+    /** Longest LINEAGE_QUERY frame a server accepts: the longest bounds and replica id, with room. */
+    public static final int MAX_LINEAGE_QUERY_FRAME_BYTES = MAX_FROM_LENGTH + MAX_TO_LENGTH + 1024;
+    /**
+     * Most records in one LINEAGE_RECORDS frame. A replica copies a range from one peer once per repair, so an
+     * answer this long means a log no coordinator should trust without a look; the frame must also stay within
+     * {@link #MAX_FRAME_BYTES}.
+     */
+    public static final int MAX_LINEAGE_RECORDS = 4096;
+    /** LINEAGE_QUERY flag: the {@code from} bound is present. */
+    public static final int LINEAGE_FLAG_FROM = 1;
+    /** LINEAGE_QUERY flag: the {@code to} bound is present. */
+    public static final int LINEAGE_FLAG_TO = 1 << 1;
+
+    /** Longest namespace name, as {@code Limits.NAMESPACE_NAME_PATTERN} allows. */
+    private static final int MAX_NAMESPACE_NAME_BYTES = 64;
     private static final int FLAG_OPEN_END = 1;
     private static final Pattern NAMESPACE = Pattern.compile(Limits.NAMESPACE_NAME_PATTERN);
 
@@ -179,6 +214,16 @@ public final class RepairFrameFormat {
      * @param signedBody the body bytes before the proof length
      */
     public record Pull(PullOrder order, byte[] proof, byte[] signedBody) {
+    }
+
+    /**
+     * LINEAGE_QUERY; {@code signedBody} is what the proof signs: the body before the proof length.
+     *
+     * @param request    the question
+     * @param proof      the client's proof, or an empty array
+     * @param signedBody the body bytes before the proof length
+     */
+    public record LineageQuery(LineageRequest request, byte[] proof, byte[] signedBody) {
     }
 
     // ---------------------------------------------------------------- encoding
@@ -384,6 +429,75 @@ public final class RepairFrameFormat {
         return frame(TYPE_PULLED, b.array());
     }
 
+    /**
+     * @param request the question
+     * @return the LINEAGE_QUERY body before the proof length: what the client's proof signs
+     */
+    public static byte[] lineageQuerySignedBody(LineageRequest request) {
+        byte[] replica = request.sourceReplica().getBytes(StandardCharsets.UTF_8);
+        byte[] ns = request.namespace().getBytes(StandardCharsets.US_ASCII);
+        byte[] from = request.from();
+        byte[] to = request.to();
+        ByteBuffer b = buffer(1 + replica.length + 1 + ns.length + 1 + (from == null ? 0 : 4 + from.length)
+                + (to == null ? 0 : 4 + to.length) + 8 + 4);
+        b.put((byte) replica.length).put(replica);
+        b.put((byte) ns.length).put(ns);
+        b.put((byte) ((from == null ? 0 : LINEAGE_FLAG_FROM) | (to == null ? 0 : LINEAGE_FLAG_TO)));
+        if (from != null) {
+            b.putInt(from.length).put(from);
+        }
+        if (to != null) {
+            b.putInt(to.length).put(to);
+        }
+        b.putLong(request.since().getEpochSecond());
+        b.putInt(request.since().getNano());
+        return b.array();
+    }
+
+    /**
+     * @param signedBody what {@link #lineageQuerySignedBody} returned
+     * @param proof      the client's proof, or an empty array
+     * @return a LINEAGE_QUERY frame
+     */
+    public static byte[] lineageQuery(byte[] signedBody, byte[] proof) {
+        ByteBuffer b = buffer(signedBody.length + 1 + proof.length);
+        b.put(signedBody);
+        putProof(b, proof);
+        return frame(TYPE_LINEAGE_QUERY, b.array());
+    }
+
+    /**
+     * @param records the answer, oldest first
+     * @return a LINEAGE_RECORDS frame
+     * @throws IllegalArgumentException if there are more than {@link #MAX_LINEAGE_RECORDS} records or the frame
+     *                                  would exceed {@link #MAX_FRAME_BYTES}, or a record breaks a limit of
+     *                                  FORMAT.md 15
+     */
+    public static byte[] lineageRecords(List<LineageRecord> records) {
+        if (records.size() > MAX_LINEAGE_RECORDS) {
+            throw new IllegalArgumentException("an answer of " + records.size() + " lineage records exceeds the limit "
+                    + "of " + MAX_LINEAGE_RECORDS + " records (RepairFrameFormat.MAX_LINEAGE_RECORDS)");
+        }
+        List<byte[]> payloads = new ArrayList<>(records.size());
+        long length = 4;
+        for (LineageRecord r : records) {
+            byte[] p = LineageRecordFormat.encode(r);
+            payloads.add(p);
+            length += 4 + p.length;
+        }
+        if (length + 1 > MAX_FRAME_BYTES) {
+            throw new IllegalArgumentException("an answer of " + records.size() + " lineage records takes " + length
+                    + " bytes, over the frame limit of " + MAX_FRAME_BYTES
+                    + " bytes (RepairFrameFormat.MAX_FRAME_BYTES)");
+        }
+        ByteBuffer b = buffer((int) length);
+        b.putInt(records.size());
+        for (byte[] p : payloads) {
+            b.putInt(p.length).put(p);
+        }
+        return frame(TYPE_LINEAGE_RECORDS, b.array());
+    }
+
     private static byte[] name(String what, String value, java.nio.charset.Charset charset, int min, int max) {
         byte[] bytes = value.getBytes(charset);
         if (bytes.length < min || bytes.length > max) {
@@ -478,9 +592,10 @@ public final class RepairFrameFormat {
     public static Request decodeRequest(ByteBuffer b) {
         return parse("REQUEST", b, () -> {
             int kind = b.get() & 0xFF;
-            if (kind != KIND_DIGEST_AT && kind != KIND_STREAM_RANGE && kind != KIND_PULL) {
+            if (kind != KIND_DIGEST_AT && kind != KIND_STREAM_RANGE && kind != KIND_PULL && kind != KIND_LINEAGE) {
                 throw malformed("REQUEST kind " + kind + " is not " + KIND_DIGEST_AT + " (DIGEST_AT), "
-                        + KIND_STREAM_RANGE + " (STREAM_RANGE) or " + KIND_PULL + " (PULL)");
+                        + KIND_STREAM_RANGE + " (STREAM_RANGE), " + KIND_PULL + " (PULL) or " + KIND_LINEAGE
+                        + " (LINEAGE)");
             }
             long sequence = b.getLong();
             if (sequence < 0) {
@@ -657,6 +772,91 @@ public final class RepairFrameFormat {
         });
     }
 
+    /**
+     * @param b the body of a LINEAGE_QUERY frame
+     * @return the decoded query
+     * @throws RepairProtocolException ({@code MALFORMED}) if the body breaks a rule of FORMAT.md 14.3
+     */
+    public static LineageQuery decodeLineageQuery(ByteBuffer b) {
+        return parse("LINEAGE_QUERY", b, () -> {
+            int start = b.position();
+            int r = b.get() & 0xFF;
+            if (r < 1) {
+                throw malformed("LINEAGE_QUERY source replica id length 0 is outside 1.." + MAX_PULL_NAME_BYTES);
+            }
+            String replica = new String(bytes(b, r), StandardCharsets.UTF_8);
+            int n = b.get() & 0xFF;
+            if (n < 1 || n > MAX_NAMESPACE_NAME_BYTES) {
+                throw malformed("LINEAGE_QUERY namespace length " + n + " is outside 1.."
+                        + MAX_NAMESPACE_NAME_BYTES);
+            }
+            String ns = new String(bytes(b, n), StandardCharsets.US_ASCII);
+            int flags = b.get() & 0xFF;
+            if ((flags & ~(LINEAGE_FLAG_FROM | LINEAGE_FLAG_TO)) != 0) {
+                throw malformed("LINEAGE_QUERY flags " + flags + " set bits other than 0 and 1");
+            }
+            byte[] from = (flags & LINEAGE_FLAG_FROM) != 0 ? sized(b, "LINEAGE_QUERY from", MAX_FROM_LENGTH) : null;
+            byte[] to = (flags & LINEAGE_FLAG_TO) != 0 ? sized(b, "LINEAGE_QUERY to", MAX_TO_LENGTH) : null;
+            long seconds = b.getLong();
+            int nanos = b.getInt();
+            if (nanos < 0 || nanos > 999_999_999) {
+                throw malformed("LINEAGE_QUERY since nanoseconds " + nanos + " is outside 0..999999999");
+            }
+            Instant since;
+            try {
+                since = Instant.ofEpochSecond(seconds, nanos);
+            } catch (java.time.DateTimeException e) {
+                throw malformed("LINEAGE_QUERY since seconds " + seconds + " is outside the range of an instant");
+            }
+            byte[] signed = new byte[b.position() - start];
+            b.duplicate().position(start).get(signed);
+            byte[] proof = proof("LINEAGE_QUERY", b);
+            expectEnd("LINEAGE_QUERY", b);
+            try {
+                return new LineageQuery(new LineageRequest(replica, ns, from, to, since), proof, signed);
+            } catch (IllegalArgumentException e) {
+                throw malformed("LINEAGE_QUERY holds an invalid request: " + e.getMessage());
+            }
+        });
+    }
+
+    /**
+     * @param b the body of a LINEAGE_RECORDS frame
+     * @return the records, in the order sent
+     * @throws RepairProtocolException ({@code MALFORMED}) if the body breaks a rule of FORMAT.md 14.3 or a record
+     *                                 does not decode as FORMAT.md 15 says
+     */
+    public static List<LineageRecord> decodeLineageRecords(ByteBuffer b) {
+        return parse("LINEAGE_RECORDS", b, () -> {
+            long c = b.getInt() & 0xFFFFFFFFL;
+            if (c > MAX_LINEAGE_RECORDS) {
+                throw malformed("LINEAGE_RECORDS count " + c + " exceeds " + MAX_LINEAGE_RECORDS);
+            }
+            List<LineageRecord> out = new ArrayList<>((int) c);
+            for (int i = 0; i < c; i++) {
+                int length = b.getInt();
+                int max = LineageRecordFormat.MAX_ENCODED_LENGTH;
+                if (length < 1 || length > max) {
+                    throw malformed("LINEAGE_RECORDS record " + i + " length " + length + " is outside 1.." + max);
+                }
+                if (length > b.remaining()) {
+                    throw malformed("LINEAGE_RECORDS record " + i + " length " + length + " runs past the end of "
+                            + "the body (" + b.remaining() + " bytes left)");
+                }
+                byte[] payload = bytes(b, length);
+                try {
+                    out.add(LineageRecordFormat.decode(payload, Path.of("lineage-records"),
+                            i));
+                } catch (StorageException | IllegalArgumentException e) {
+                    // A record whose frame passed its CRC but does not decode was sent wrong: a protocol error.
+                    throw malformed("LINEAGE_RECORDS record " + i + " does not decode: " + e.getMessage());
+                }
+            }
+            expectEnd("LINEAGE_RECORDS", b);
+            return out;
+        });
+    }
+
     private static int pullName(ByteBuffer b, String what, int min, int max) {
         int n = b.get() & 0xFF;
         if (n < min || n > max) {
@@ -701,9 +901,9 @@ public final class RepairFrameFormat {
     }
 
     private static void checkKind(int kind) {
-        if (kind != KIND_DIGEST_AT && kind != KIND_STREAM_RANGE && kind != KIND_PULL) {
+        if (kind != KIND_DIGEST_AT && kind != KIND_STREAM_RANGE && kind != KIND_PULL && kind != KIND_LINEAGE) {
             throw new IllegalArgumentException("request kind must be " + KIND_DIGEST_AT + ", " + KIND_STREAM_RANGE
-                    + " or " + KIND_PULL + ", was " + kind);
+                    + ", " + KIND_PULL + " or " + KIND_LINEAGE + ", was " + kind);
         }
     }
 

@@ -40,6 +40,7 @@ public final class RepairServer implements AutoCloseable {
 
     private final RangeSource source;
     private final PullHandler puller;
+    private final LineageHandler lineage;
     private final RepairServerOptions options;
     private final RepairAuthenticator authenticator;
     private final RepairSession.FrameTap tap;
@@ -51,10 +52,11 @@ public final class RepairServer implements AutoCloseable {
     /** Kept from the start: the transport forgets its port once closed, and callers still name the server by it. */
     private volatile String endpoint;
 
-    private RepairServer(RangeSource source, PullHandler puller, RepairServerOptions options,
+    private RepairServer(RangeSource source, PullHandler puller, LineageHandler lineage, RepairServerOptions options,
                          RepairSession.FrameTap tap) {
         this.source = source;
         this.puller = puller;
+        this.lineage = lineage;
         this.options = options;
         this.authenticator = new RepairAuthenticator(options.secret());
         this.tap = tap;
@@ -78,7 +80,7 @@ public final class RepairServer implements AutoCloseable {
      * @throws StorageException if the address cannot be listened on
      */
     public static RepairServer start(RangeSource source, RepairServerOptions options) {
-        return start(source, null, options, null);
+        return start(source, null, null, options, null);
     }
 
     /**
@@ -93,20 +95,38 @@ public final class RepairServer implements AutoCloseable {
      */
     public static RepairServer start(RangeSource source, PullHandler puller, RepairServerOptions options) {
         Objects.requireNonNull(puller, "puller");
-        return start(source, puller, options, null);
+        return start(source, puller, null, options, null);
+    }
+
+    /**
+     * Listens and starts serving, taking pull orders and answering questions about this replica's lineage log
+     * ({@link RepairClient#lineage}), so that a coordinator in another process can choose it as a source.
+     *
+     * @param source  what this replica offers
+     * @param puller  what this replica does with a pull order
+     * @param lineage what this replica answers about the copies it made
+     * @param options where to listen and how to serve
+     * @return the running server; close it
+     * @throws StorageException if the address cannot be listened on
+     */
+    public static RepairServer start(RangeSource source, PullHandler puller, LineageHandler lineage,
+                                     RepairServerOptions options) {
+        Objects.requireNonNull(puller, "puller");
+        Objects.requireNonNull(lineage, "lineage");
+        return start(source, puller, lineage, options, null);
     }
 
     /** As {@link #start(RangeSource, RepairServerOptions)}, with a tap that sees every frame sent (tests). */
     static RepairServer start(RangeSource source, RepairServerOptions options, RepairSession.FrameTap tap) {
-        return start(source, null, options, tap);
+        return start(source, null, null, options, tap);
     }
 
     /** As {@link #start(RangeSource, RepairServerOptions)}, with a tap that sees every frame sent (tests). */
-    private static RepairServer start(RangeSource source, PullHandler puller, RepairServerOptions options,
-                                      RepairSession.FrameTap tap) {
+    private static RepairServer start(RangeSource source, PullHandler puller, LineageHandler lineage,
+                                      RepairServerOptions options, RepairSession.FrameTap tap) {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(options, "options");
-        RepairServer server = new RepairServer(source, puller, options, tap);
+        RepairServer server = new RepairServer(source, puller, lineage, options, tap);
         try {
             server.transport.listen(server::accept);
             server.endpoint = server.transport.endpoint();
@@ -144,8 +164,8 @@ public final class RepairServer implements AutoCloseable {
             refuse(channel, RepairFrameFormat.REASON_SHUTTING_DOWN, "the repair server is closing");
             return;
         }
-        RepairSession session = new RepairSession(channel, source, puller, authenticator, options, closing::get, tap,
-                ended -> {
+        RepairSession session = new RepairSession(channel, source, puller, lineage, authenticator, options,
+                closing::get, tap, ended -> {
                     sessions.remove(ended);
                     served.incrementAndGet();
                 });

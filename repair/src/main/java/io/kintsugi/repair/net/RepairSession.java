@@ -32,6 +32,8 @@ final class RepairSession implements Runnable {
     private final RangeSource source;
     /** What this replica does when told to pull; null when it does not take pull orders. */
     private final PullHandler puller;
+    /** What this replica answers about its lineage log; null when it serves none. */
+    private final LineageHandler lineage;
     private final RepairAuthenticator authenticator;
     private final RepairServerOptions options;
     private final BooleanSupplier closing;
@@ -40,11 +42,13 @@ final class RepairSession implements Runnable {
     /** True while the session waits for the client: a closing server may end it at once. */
     private volatile boolean awaitingClient = true;
 
-    RepairSession(RepairChannel channel, RangeSource source, PullHandler puller, RepairAuthenticator authenticator,
-                  RepairServerOptions options, BooleanSupplier closing, FrameTap tap, Consumer<RepairSession> onEnd) {
+    RepairSession(RepairChannel channel, RangeSource source, PullHandler puller, LineageHandler lineage,
+                  RepairAuthenticator authenticator, RepairServerOptions options, BooleanSupplier closing,
+                  FrameTap tap, Consumer<RepairSession> onEnd) {
         this.channel = channel;
         this.source = source;
         this.puller = puller;
+        this.lineage = lineage;
         this.authenticator = authenticator;
         this.options = options;
         this.closing = closing;
@@ -110,6 +114,10 @@ final class RepairSession implements Runnable {
             pull(nonce, hello.nonce());
             return;
         }
+        if (request.kind() == RepairFrameFormat.KIND_LINEAGE) {
+            lineage(nonce, hello.nonce());
+            return;
+        }
         awaitingClient = false;
         if (closing.getAsBoolean()) {
             send(RepairFrameFormat.error(RepairFrameFormat.REASON_SHUTTING_DOWN, "the repair server is closing"));
@@ -166,6 +174,43 @@ final class RepairSession implements Runnable {
             return;
         }
         send(RepairFrameFormat.pulled(outcome));
+    }
+
+    /** Receives the LINEAGE_QUERY frame, checks its proof, and answers from this replica's lineage log. */
+    private void lineage(byte[] serverNonce, byte[] clientNonce) throws IOException {
+        Frame f = channel.receive(RepairFrameFormat.MAX_LINEAGE_QUERY_FRAME_BYTES);
+        expect(f, RepairFrameFormat.TYPE_LINEAGE_QUERY, "LINEAGE_QUERY");
+        RepairFrameFormat.LineageQuery query = RepairFrameFormat.decodeLineageQuery(f.body());
+        byte[] expected = authenticator.lineageProof(serverNonce, clientNonce, query.signedBody());
+        if (!RepairAuthenticator.matches(expected, query.proof())) {
+            LOG.log(Level.WARNING, "repair client " + channel.connection().peer()
+                    + " sent a lineage query without a valid proof");
+            send(RepairFrameFormat.error(RepairFrameFormat.REASON_AUTHENTICATION_FAILED,
+                    "the lineage query's proof does not match this server's shared secret"));
+            return;
+        }
+        awaitingClient = false;
+        if (closing.getAsBoolean()) {
+            send(RepairFrameFormat.error(RepairFrameFormat.REASON_SHUTTING_DOWN, "the repair server is closing"));
+            return;
+        }
+        if (lineage == null) {
+            send(RepairFrameFormat.error(RepairFrameFormat.REASON_SOURCE_FAILED,
+                    "this repair server serves no lineage log"));
+            return;
+        }
+        byte[] answer;
+        try {
+            answer = RepairFrameFormat.lineageRecords(lineage.copiedFrom(query.request()));
+        } catch (RuntimeException e) {
+            // A log that cannot be read (damage, I/O, an answer over the limits) makes this replica no source: say
+            // why, so that the coordinator's log does.
+            LOG.log(Level.WARNING, "answering a lineage query failed: " + e.getMessage());
+            send(RepairFrameFormat.error(RepairFrameFormat.REASON_SOURCE_FAILED, "reading the lineage log failed: "
+                    + e.getClass().getSimpleName() + ": " + e.getMessage()));
+            return;
+        }
+        send(answer);
     }
 
     private void stream(long sequence) throws IOException {

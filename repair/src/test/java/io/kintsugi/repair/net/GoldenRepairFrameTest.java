@@ -3,6 +3,7 @@ package io.kintsugi.repair.net;
 import io.kintsugi.engine.RangeEntry;
 import io.kintsugi.oplog.CorruptionException;
 import io.kintsugi.oplog.CorruptionKind;
+import io.kintsugi.repair.lineage.GoldenLineageRecordWriter;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -70,7 +71,12 @@ class GoldenRepairFrameTest {
                 Map.entry("error.frame", "220000005ce94bf807"),
                 Map.entry("request-pull.frame", "2b0000001429328a03"),
                 Map.entry("pull.frame", "9000000079fb2e9708"),
-                Map.entry("pulled.frame", "2a000000105aee4109"));
+                Map.entry("pulled.frame", "2a000000105aee4109"),
+                Map.entry("request-lineage.frame", "2b000000d60dbba103"),
+                Map.entry("lineage-query.frame", "4c0000009ecdad0e0a"),
+                Map.entry("lineage-query-open.frame", "200000000d941a200a"),
+                Map.entry("lineage-records.frame", "c7000000f131c6860b"),
+                Map.entry("lineage-records-empty.frame", "05000000257b243d0b"));
         for (Map.Entry<String, String> e : headers.entrySet()) {
             byte[] frame = golden(e.getKey());
             assertEquals(e.getValue(), HexFormat.of().formatHex(frame, 0, 9), e.getKey());
@@ -133,6 +139,38 @@ class GoldenRepairFrameTest {
                 .formatHex(pullFrame, 9, 35));
         assertEquals(new PullOutcome(4244, 3, 10, 47, 4096, false),
                 RepairFrameFormat.decodePulled(verified(golden("pulled.frame")).body()));
+
+        RepairFrameFormat.Request lr = RepairFrameFormat.decodeRequest(
+                verified(golden("request-lineage.frame")).body());
+        assertEquals(RepairFrameFormat.KIND_LINEAGE, lr.kind());
+        assertEquals(0, lr.sequence());
+        RepairFrameFormat.LineageQuery q = RepairFrameFormat.decodeLineageQuery(
+                verified(golden("lineage-query.frame")).body());
+        assertEquals(GoldenRepairFrames.lineageRequest(), q.request());
+        assertArrayEquals(GoldenRepairFrames.run(0xe0), q.proof());
+        assertArrayEquals(RepairFrameFormat.lineageQuerySignedBody(GoldenRepairFrames.lineageRequest()),
+                q.signedBody());
+        // r = 9, "replica-b", n = 6, "orders", flags 3, from (u32 2, "k1"), to (u32 2, "k9"), since seconds
+        // 1772366400 and nanoseconds 500000000 (LE), proof length 32.
+        assertEquals("09" + "7265706c6963612d62" + "06" + "6f7264657273" + "03" + "02000000" + "6b31" + "02000000"
+                + "6b39" + "402aa46900000000" + "0065cd1d" + "20",
+                HexFormat.of().formatHex(golden("lineage-query.frame"), 9, 9 + 1 + 9 + 1 + 6 + 1 + 6 + 6 + 8 + 4 + 1));
+        RepairFrameFormat.LineageQuery openQuery = RepairFrameFormat.decodeLineageQuery(
+                verified(golden("lineage-query-open.frame")).body());
+        assertEquals(GoldenRepairFrames.openLineageRequest(), openQuery.request());
+        assertNull(openQuery.request().from());
+        assertNull(openQuery.request().to());
+        assertEquals(0, openQuery.proof().length);
+        assertEquals(GoldenRepairFrames.lineageAnswer(), RepairFrameFormat.decodeLineageRecords(
+                verified(golden("lineage-records.frame")).body()));
+        // The first record's payload is FORMAT.md 15's range.record, byte for byte.
+        byte[] records = golden("lineage-records.frame");
+        byte[] first = io.kintsugi.repair.lineage.LineageRecordFormat.encode(GoldenLineageRecordWriter.RANGE);
+        assertEquals("02000000" + HexFormat.of().formatHex(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(first.length).array()), HexFormat.of().formatHex(records, 9, 17));
+        assertArrayEquals(first, Arrays.copyOfRange(records, 17, 17 + first.length));
+        assertEquals(List.of(), RepairFrameFormat.decodeLineageRecords(
+                verified(golden("lineage-records-empty.frame")).body()));
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.kintsugi.repair.net;
 
 import io.kintsugi.engine.RangeEntry;
+import io.kintsugi.repair.lineage.GoldenLineageRecordWriter;
+import io.kintsugi.repair.lineage.LineageRecord;
 import io.kintsugi.validation.Hash128;
 import io.kintsugi.validation.scan.RangeHasher;
 
@@ -8,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +65,22 @@ final class GoldenRepairFrames {
         return new PullOrder("127.0.0.1:7001", "replica-b", "00112233aabbccdd", closedDigest());
     }
 
+    /** A lineage question with both bounds and a time with nanoseconds. */
+    static LineageRequest lineageRequest() {
+        return new LineageRequest("replica-b", "orders", ascii("k1"), ascii("k9"),
+                Instant.parse("2026-03-01T12:00:00.5Z"));
+    }
+
+    /** A lineage question over the whole namespace, since the epoch (the strictest). */
+    static LineageRequest openLineageRequest() {
+        return new LineageRequest("replica-b", "orders", null, null, Instant.EPOCH);
+    }
+
+    /** An answer of two records: the golden lineage records of FORMAT.md 15 (a range copy, a whole-replica copy). */
+    static List<LineageRecord> lineageAnswer() {
+        return List.of(GoldenLineageRecordWriter.RANGE, GoldenLineageRecordWriter.WHOLE);
+    }
+
     /** @return every golden frame by file name, in the order of FORMAT.md 14.5 */
     static Map<String, byte[]> frames() {
         Map<String, byte[]> m = new LinkedHashMap<>();
@@ -79,6 +98,13 @@ final class GoldenRepairFrames {
         m.put("request-pull.frame", RepairFrameFormat.request(RepairFrameFormat.KIND_PULL, SEQUENCE, run(0xc0)));
         m.put("pull.frame", RepairFrameFormat.pull(RepairFrameFormat.pullSignedBody(pullOrder()), run(0xe0)));
         m.put("pulled.frame", RepairFrameFormat.pulled(new PullOutcome(SEQUENCE, 3, 10, 47, 4096, false)));
+        m.put("request-lineage.frame", RepairFrameFormat.request(RepairFrameFormat.KIND_LINEAGE, 0, run(0xc0)));
+        m.put("lineage-query.frame", RepairFrameFormat.lineageQuery(
+                RepairFrameFormat.lineageQuerySignedBody(lineageRequest()), run(0xe0)));
+        m.put("lineage-query-open.frame", RepairFrameFormat.lineageQuery(
+                RepairFrameFormat.lineageQuerySignedBody(openLineageRequest()), new byte[0]));
+        m.put("lineage-records.frame", RepairFrameFormat.lineageRecords(lineageAnswer()));
+        m.put("lineage-records-empty.frame", RepairFrameFormat.lineageRecords(List.of()));
         return m;
     }
 

@@ -122,8 +122,8 @@ class RepairFrameFormatTest {
         malformed(() -> RepairFrameFormat.decodeWelcome(w), "proof length 5 is neither 0 nor 32");
 
         ByteBuffer kind = body(GoldenRepairFrames.frames().get("request.frame"));
-        kind.put(0, (byte) 4);
-        malformed(() -> RepairFrameFormat.decodeRequest(kind), "REQUEST kind 4");
+        kind.put(0, (byte) 5);
+        malformed(() -> RepairFrameFormat.decodeRequest(kind), "REQUEST kind 5");
         ByteBuffer seq = body(GoldenRepairFrames.frames().get("request.frame"));
         seq.putLong(1, -1);
         malformed(() -> RepairFrameFormat.decodeRequest(seq), "sequence -1 is below 0");
@@ -194,7 +194,7 @@ class RepairFrameFormatTest {
                         new byte[Limits.MAX_VALUE_LENGTH + 1]))));
         assertTrue(value.getMessage().contains("Limits.MAX_VALUE_LENGTH"), value.getMessage());
         assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.hello(new byte[31]));
-        assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.request(4, 1, new byte[0]));
+        assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.request(5, 1, new byte[0]));
         assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.request(1, -1, new byte[0]));
         assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.request(1, 1, new byte[7]));
         String longDetail = "x".repeat(RepairFrameFormat.MAX_DETAIL_BYTES + 1);
@@ -203,6 +203,95 @@ class RepairFrameFormatTest {
         // An ERROR's detail is cut, not refused: it explains a failure that is happening anyway.
         RepairFrameFormat.Error cut = RepairFrameFormat.decodeError(body(RepairFrameFormat.error(1, longDetail)));
         assertEquals(RepairFrameFormat.MAX_DETAIL_BYTES, cut.detail().length());
+    }
+
+    @Test
+    void lineageQueryFieldsOutOfRangeAreMalformed() {
+        var g = GoldenRepairFrames.frames();
+        byte[] q = g.get("lineage-query.frame");
+        trailingAndTruncated("LINEAGE_QUERY", q, RepairFrameFormat::decodeLineageQuery);
+        trailingAndTruncated("LINEAGE_QUERY", g.get("lineage-query-open.frame"), RepairFrameFormat::decodeLineageQuery);
+        // Body offsets: 0 r, 1..9 replica id, 10 n, 11..16 namespace, 17 flags, 18 from length, 22 from,
+        // 24 to length, 28 to, 30 since seconds, 38 since nanoseconds, 42 proof length.
+        ByteBuffer noReplica = body(q);
+        noReplica.put(0, (byte) 0);
+        malformed(() -> RepairFrameFormat.decodeLineageQuery(noReplica), "source replica id length 0 is outside");
+        ByteBuffer noNamespace = body(q);
+        noNamespace.put(10, (byte) 0);
+        malformed(() -> RepairFrameFormat.decodeLineageQuery(noNamespace), "namespace length 0 is outside 1..64");
+        ByteBuffer badName = body(q);
+        badName.put(11, (byte) 'O');
+        malformed(() -> RepairFrameFormat.decodeLineageQuery(badName), "invalid request: a namespace name must match");
+        ByteBuffer flags = body(q);
+        flags.put(17, (byte) 7);
+        malformed(() -> RepairFrameFormat.decodeLineageQuery(flags), "flags 7 set bits other than 0 and 1");
+        ByteBuffer longFrom = body(q);
+        longFrom.putInt(18, RepairFrameFormat.MAX_FROM_LENGTH + 1);
+        malformed(() -> RepairFrameFormat.decodeLineageQuery(longFrom), "from length 65537 is outside 0..65536");
+        ByteBuffer pastEnd = body(q);
+        pastEnd.putInt(24, 1000);
+        malformed(() -> RepairFrameFormat.decodeLineageQuery(pastEnd), "to length 1000 runs past the end");
+        ByteBuffer empty = body(q);
+        empty.put(23, (byte) '9');
+        malformed(() -> RepairFrameFormat.decodeLineageQuery(empty), "range is empty");
+        ByteBuffer nanos = body(q);
+        nanos.putInt(38, 1_000_000_000);
+        malformed(() -> RepairFrameFormat.decodeLineageQuery(nanos), "nanoseconds 1000000000 is outside");
+        ByteBuffer seconds = body(q);
+        seconds.putLong(30, Long.MAX_VALUE);
+        malformed(() -> RepairFrameFormat.decodeLineageQuery(seconds), "outside the range of an instant");
+        ByteBuffer proof = body(q);
+        proof.put(42, (byte) 5);
+        malformed(() -> RepairFrameFormat.decodeLineageQuery(proof), "proof length 5 is neither 0 nor 32");
+    }
+
+    @Test
+    void lineageRecordsOutOfRangeAreMalformedWithoutTheirBytes() {
+        var g = GoldenRepairFrames.frames();
+        byte[] r = g.get("lineage-records.frame");
+        trailingAndTruncated("LINEAGE_RECORDS", r, RepairFrameFormat::decodeLineageRecords);
+        trailingAndTruncated("LINEAGE_RECORDS", g.get("lineage-records-empty.frame"),
+                RepairFrameFormat::decodeLineageRecords);
+        // Body offsets: 0 count, 4 first record's length, 8 its payload (version, kind, flags, ...).
+        ByteBuffer many = body(r);
+        many.putInt(0, RepairFrameFormat.MAX_LINEAGE_RECORDS + 1);
+        malformed(() -> RepairFrameFormat.decodeLineageRecords(many), "count 4097 exceeds 4096");
+        ByteBuffer zero = body(r);
+        zero.putInt(4, 0);
+        malformed(() -> RepairFrameFormat.decodeLineageRecords(zero), "record 0 length 0 is outside 1..");
+        ByteBuffer pastEnd = body(r);
+        pastEnd.putInt(4, 4000);
+        malformed(() -> RepairFrameFormat.decodeLineageRecords(pastEnd), "record 0 length 4000 runs past the end");
+        ByteBuffer kind = body(r);
+        kind.put(9, (byte) 99);
+        RepairProtocolException x = malformed(() -> RepairFrameFormat.decodeLineageRecords(kind),
+                "record 0 does not decode");
+        // The record's bounds are user data: never in the message (the golden range starts with 'k', 0, 1).
+        assertFalse(x.getMessage().contains("k\u0000"), x.getMessage());
+        ByteBuffer more = body(r);
+        more.putInt(0, 3);
+        malformed(() -> RepairFrameFormat.decodeLineageRecords(more), "LINEAGE_RECORDS");
+
+        IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
+                () -> RepairFrameFormat.lineageRecords(java.util.Collections.nCopies(
+                        RepairFrameFormat.MAX_LINEAGE_RECORDS + 1, GoldenRepairFrames.lineageAnswer().get(1))));
+        assertTrue(tooMany.getMessage().contains("MAX_LINEAGE_RECORDS"), tooMany.getMessage());
+    }
+
+    @Test
+    void lineageRequestsRefuseWhatNoServerWouldAccept() {
+        java.time.Instant t = java.time.Instant.EPOCH;
+        assertThrows(IllegalArgumentException.class, () -> new LineageRequest("", "orders", null, null, t));
+        assertThrows(IllegalArgumentException.class,
+                () -> new LineageRequest("r".repeat(256), "orders", null, null, t));
+        assertThrows(IllegalArgumentException.class, () -> new LineageRequest("r", "Orders", null, null, t));
+        assertThrows(IllegalArgumentException.class, () -> new LineageRequest("r", "orders",
+                new byte[Limits.MAX_KEY_LENGTH + 1], null, t));
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
+                () -> new LineageRequest("r", "orders", "kq9".getBytes(), "kq1".getBytes(), t));
+        assertFalse(empty.getMessage().contains("kq"), empty.getMessage());
+        LineageRequest ok = new LineageRequest("r", "orders", "kq1".getBytes(), "kq9".getBytes(), t);
+        assertFalse(ok.toString().contains("kq"), ok.toString());
     }
 
     @Test

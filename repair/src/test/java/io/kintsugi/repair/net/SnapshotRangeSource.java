@@ -12,7 +12,7 @@ import java.util.Optional;
  * A {@link RangeSource} over a real store snapshot: it holds one range of one namespace at the snapshot's sequence,
  * hashed with {@link RangeHasher} when it is made, as a replica's held range would be.
  */
-final class SnapshotRangeSource implements RangeSource, AutoCloseable {
+public final class SnapshotRangeSource implements RangeSource, AutoCloseable {
 
     private final Snapshot snapshot;
     private final Namespace ns;
@@ -26,7 +26,7 @@ final class SnapshotRangeSource implements RangeSource, AutoCloseable {
      * @param from  first key (empty: start of the namespace)
      * @param to    end key, exclusive, or null
      */
-    SnapshotRangeSource(Store store, Namespace ns, byte[] from, byte[] to) {
+    public SnapshotRangeSource(Store store, Namespace ns, byte[] from, byte[] to) {
         this.snapshot = store.snapshot();
         this.ns = ns;
         this.from = from;
@@ -41,11 +41,11 @@ final class SnapshotRangeSource implements RangeSource, AutoCloseable {
                 RangeDigest.Status.OK, "");
     }
 
-    long sequence() {
+    public long sequence() {
         return snapshot.sequence();
     }
 
-    RangeDigest digest() {
+    public RangeDigest digest() {
         return digest;
     }
 
