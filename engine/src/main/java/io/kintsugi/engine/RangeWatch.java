@@ -76,18 +76,22 @@ public final class RangeWatch implements AutoCloseable {
         return from.clone();
     }
 
-    synchronized void observe(long sequence, byte[] key) {
-        if (Arrays.compareUnsigned(key, from) < 0) {
+    /**
+     * A write of {@code buf[off .. off + len)} at {@code sequence}; the key is copied only if it is kept.
+     */
+    synchronized void observe(long sequence, byte[] buf, int off, int len) {
+        if (Arrays.compareUnsigned(buf, off, off + len, from, 0, from.length) < 0) {
             return;
         }
         if (baseline < 0) {
             if (early.size() < MAX_EARLY_WRITES) {
-                early.add(new EarlyWrite(sequence, key));
+                early.add(new EarlyWrite(sequence, Arrays.copyOfRange(buf, off, off + len)));
             } else {
                 earlyOverflow = true;
             }
-        } else if (sequence > baseline) {
-            lowerMinChanged(key);
+        } else if (sequence > baseline && (minChangedKey == null
+                || Arrays.compareUnsigned(buf, off, off + len, minChangedKey, 0, minChangedKey.length) < 0)) {
+            minChangedKey = Arrays.copyOfRange(buf, off, off + len);
         }
     }
 

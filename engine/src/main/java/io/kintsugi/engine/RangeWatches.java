@@ -26,21 +26,20 @@ final class RangeWatches implements SequencingListener {
         if (watches.isEmpty() || type != WriteBatchFormat.TYPE_WRITE_BATCH) {
             return;
         }
-        List<WriteBatchFormat.Operation> ops;
         try {
-            ops = WriteBatchFormat.decode(payload);
+            // Keys are compared in place: copying every key and value of every record here would slow the one
+            // thread every write goes through, for as long as a scan keeps a watch open.
+            WriteBatchFormat.forEachKey(payload, (ns, buf, off, len) -> {
+                for (RangeWatch w : watches) {
+                    if (ns == w.namespaceId()) {
+                        w.observe(sequence, buf, off, len);
+                    }
+                }
+            });
         } catch (WriteBatchFormat.MalformedPayloadException e) {
             // The applier reports the malformed record; here, assume it may have touched every watched range.
             for (RangeWatch w : watches) {
                 w.observeUnknownWrite(sequence);
-            }
-            return;
-        }
-        for (RangeWatch w : watches) {
-            for (WriteBatchFormat.Operation op : ops) {
-                if (op.namespace() == w.namespaceId()) {
-                    w.observe(sequence, op.key());
-                }
             }
         }
     }

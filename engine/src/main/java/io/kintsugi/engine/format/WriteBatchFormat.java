@@ -97,6 +97,57 @@ public final class WriteBatchFormat {
         return b.array();
     }
 
+    /** Receives the keys of a write batch in place, without copies. */
+    @FunctionalInterface
+    public interface KeyVisitor {
+        /**
+         * @param namespace namespace id of the operation
+         * @param payload   the whole payload; the key is {@code payload[offset .. offset + length)}
+         * @param offset    where the key starts
+         * @param length    the key's length
+         */
+        void key(int namespace, byte[] payload, int offset, int length);
+    }
+
+    /**
+     * Walks a write batch payload and hands each operation's key to {@code visitor} in place: the cheap path for
+     * code that only needs to know which keys a record touched (it runs on the oplog's writer thread), with the
+     * same checks as {@link #decode}.
+     *
+     * @param payload the payload of a {@link #TYPE_WRITE_BATCH} record
+     * @param visitor receives every key in order
+     * @throws MalformedPayloadException if a field is out of range or the lengths do not add up
+     */
+    public static void forEachKey(byte[] payload, KeyVisitor visitor) {
+        ByteBuffer b = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN);
+        int count = readInt(b, "operation count");
+        if (count < 1 || count > (1 << 20)) {
+            throw new MalformedPayloadException("operation count " + count + " is outside 1.." + (1 << 20));
+        }
+        for (int i = 0; i < count; i++) {
+            if (!b.hasRemaining()) {
+                throw new MalformedPayloadException("operation " + i + " of " + count + " is missing");
+            }
+            int code = b.get() & 0xFF;
+            EntryKind kind = EntryKind.ofCode(code);
+            if (kind == null) {
+                throw new MalformedPayloadException("operation " + i + " has unknown kind " + code);
+            }
+            int ns = readInt(b, "namespace id");
+            if (ns < 1) {
+                throw new MalformedPayloadException("operation " + i + " has namespace id " + ns);
+            }
+            int keyLength = skipBytes(b, 64 << 10, "key", i);
+            visitor.key(ns, payload, b.position() - keyLength, keyLength);
+            if (kind == EntryKind.PUT) {
+                skipBytes(b, 16 << 20, "value", i);
+            }
+        }
+        if (b.hasRemaining()) {
+            throw new MalformedPayloadException(b.remaining() + " bytes follow the last of " + count + " operations");
+        }
+    }
+
     /**
      * Decodes and validates a write batch payload.
      *
@@ -181,6 +232,21 @@ public final class WriteBatchFormat {
             throw new MalformedPayloadException(what + " needs 4 bytes, " + b.remaining() + " remain");
         }
         return b.getInt();
+    }
+
+    /** Checks a length-prefixed field like {@link #readBytes} and moves past it; returns its length. */
+    private static int skipBytes(ByteBuffer b, int max, String what, int op) {
+        int len = readInt(b, what + " length");
+        if (len < 0 || len > max) {
+            throw new MalformedPayloadException("operation " + op + " has " + what + " length " + len
+                    + " outside 0.." + max);
+        }
+        if (b.remaining() < len) {
+            throw new MalformedPayloadException("operation " + op + " " + what + " of " + len + " bytes runs past "
+                    + "the payload (" + b.remaining() + " bytes remain)");
+        }
+        b.position(b.position() + len);
+        return len;
     }
 
     private static byte[] readBytes(ByteBuffer b, int max, String what, int op) {

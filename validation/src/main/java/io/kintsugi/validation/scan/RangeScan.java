@@ -39,6 +39,8 @@ import java.util.concurrent.TimeUnit;
 public final class RangeScan implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(RangeScan.class.getName());
+    /** How often a running pass saves its position at most: one second. */
+    private static final long SAVE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Store store;
     private final HealthSink health;
@@ -56,6 +58,9 @@ public final class RangeScan implements AutoCloseable {
     private volatile ScanState position;
     private volatile long bytesThisRun;
     private volatile long refused;
+    /** The batch size in keys that last landed; the next batch starts from twice that. */
+    private int landedKeys;
+    private long lastSaveNanos = System.nanoTime();
     private volatile long skipped;
 
     private RangeScan(Store store, HealthSink health, ScanOptions options) {
@@ -67,6 +72,7 @@ public final class RangeScan implements AutoCloseable {
         StoreStats stats = store.stats();
         this.totalEstimate = stats.segmentBytes() + stats.memtableBytes();
         this.position = initialState();
+        this.landedKeys = options.maxBatchKeys();
         this.thread = new Thread(this::run, "kintsugi-scan-" + Long.toHexString(position.scanId()));
         this.thread.setDaemon(true);
     }
@@ -217,10 +223,33 @@ public final class RangeScan implements AutoCloseable {
             if (b.end == null || (targetTo != null && Arrays.equals(b.end, targetTo))) {
                 return;
             }
-            stateFile.save(position);
+            saveNowAndThen();
             from = b.end;
         }
-        stateFile.save(position);
+        // A stop interrupts this thread; clear the flag while saving, or the file channel would refuse to write
+        // and the position reached would be lost.
+        boolean interrupted = Thread.interrupted();
+        try {
+            stateFile.save(position);
+            lastSaveNanos = System.nanoTime();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Saves where the pass stands at most every {@link #SAVE_INTERVAL_NANOS}: a crash then repeats at most that
+     * much of the pass, while saving after every batch would add a file replacement and its syncs per batch,
+     * competing with the oplog's syncs. A stop always saves.
+     */
+    private void saveNowAndThen() {
+        long now = System.nanoTime();
+        if (now - lastSaveNanos >= SAVE_INTERVAL_NANOS) {
+            stateFile.save(position);
+            lastSaveNanos = now;
+        }
     }
 
     /** What one batch came to. */
@@ -228,7 +257,10 @@ public final class RangeScan implements AutoCloseable {
     }
 
     private Batch markBatch(Namespace ns, byte[] from, byte[] targetTo) {
-        int maxKeys = options.maxBatchKeys();
+        // Start from the size that last landed (doubled, up to the maximum): under a steady write load the size
+        // that writes leave alone long enough changes slowly, and re-hashing from the maximum every batch would
+        // spend the byte budget on batches that are refused.
+        int maxKeys = (int) Math.min(options.maxBatchKeys(), 2L * landedKeys);
         for (int attempt = 0; ; attempt++) {
             int limit = maxKeys;
             RangeMarking.Attempt a;
@@ -243,6 +275,7 @@ public final class RangeScan implements AutoCloseable {
             RangeMarking.Hashed h = a.hashed();
             options.throttle().acquire(h.bytes());
             if (a.sequence().isPresent()) {
+                landedKeys = limit;
                 return new Batch(true, h.end(), h.count(), h.bytes(), h.hash(), a.sequence().getAsLong());
             }
             refused++;
