@@ -1,0 +1,571 @@
+package io.kintsugi.repair.resync;
+
+import io.kintsugi.engine.RangeEntry;
+import io.kintsugi.engine.RangeInstallResult;
+import io.kintsugi.engine.Store;
+import io.kintsugi.oplog.StorageException;
+import io.kintsugi.repair.LineageView;
+import io.kintsugi.repair.RepairAgent;
+import io.kintsugi.repair.lineage.LineageRecord;
+import io.kintsugi.repair.net.LineageRequest;
+import io.kintsugi.repair.net.PullOrder;
+import io.kintsugi.repair.net.PullOutcome;
+import io.kintsugi.repair.net.RangeDigest;
+import io.kintsugi.repair.net.RepairClient;
+import io.kintsugi.repair.net.RepairClientOptions;
+import io.kintsugi.validation.Validator;
+import io.kintsugi.validation.health.HealthEntry;
+import io.kintsugi.validation.health.HealthKind;
+import io.kintsugi.validation.health.Severity;
+import io.kintsugi.validation.health.Verdict;
+import io.kintsugi.validation.scan.RangeProbe;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Rebuilds a new or wrecked replica, every namespace of it, from verified peers while the primary keeps serving
+ * writes and the target keeps following the oplog.
+ *
+ * <pre>{@code
+ * WholeReplicaResync resync = WholeReplicaResync.builder(primary, primaryValidator).secret(secret)
+ *         .target(wreckedAgent).source(primaryAgent).source(healthyAgent)
+ *         .targetStore(wreckedStore)                        // optional: to find namespaces only the target has
+ *         .options(ResyncOptions.builder().maxRangePairs(10_000).build()).build();
+ * ResyncReport report = resync.run();                      // resync.progress() from another thread meanwhile
+ * }</pre>
+ *
+ * <p>It reuses the range-repair pieces for every range: the primary's namespaces are split by their key
+ * distribution ({@link ResyncPlanner}); for each range, a probe on the primary marks it at sequence S (every replica
+ * hashes it there and holds its snapshot), every replica's digest at S is collected, and the digest of a majority of
+ * all the replicas (the target counted) is the expected one. A range whose digest on the target already equals it is
+ * passed; otherwise the target is ordered to pull it from a source in the majority whose lineage shows no copy of the
+ * range from the target since {@link ResyncOptions#trustCopiesBefore()}, checked against the expected digest while
+ * it streams, recorded in the target's lineage log as a range copy (with this resync's id) and installed at S, so
+ * that writes above S that the target applied meanwhile stay on top. Then every range is probed again, and every
+ * replica's digest there must be present, OK and equal.
+ *
+ * <p>Not thread-safe: run one resync at a time; {@link #progress()} may be read from any thread.
+ */
+public final class WholeReplicaResync {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Store primary;
+    private final Validator validator;
+    private final ResyncPeer target;
+    private final List<ResyncPeer> sources;
+    private final Store targetStore;
+    private final ResyncOptions options;
+    private final RepairClient client;
+    private final ResyncProgress progress = new ResyncProgress();
+
+    private WholeReplicaResync(Builder b) {
+        this.primary = b.primary;
+        this.validator = b.validator;
+        this.target = b.target;
+        this.sources = List.copyOf(b.sources);
+        this.targetStore = b.targetStore;
+        this.options = b.options;
+        this.client = new RepairClient(RepairClientOptions.builder().secret(b.secret).readTimeout(options.pullTimeout())
+                .build());
+    }
+
+    /**
+     * @param primary          the primary, which plans and probes
+     * @param primaryValidator its validator
+     * @return a builder; name the target and every other replica (the primary's agent too) as a source
+     */
+    public static Builder builder(Store primary, Validator primaryValidator) {
+        return new Builder(primary, primaryValidator);
+    }
+
+    /** @return the live progress of this resync, readable from any thread while {@link #run()} runs */
+    public ResyncProgress progress() {
+        return progress;
+    }
+
+    /**
+     * Resyncs the target: plans, copies every range that differs, proves every range, and reports namespaces that
+     * exist only on the target (and empties them if {@link ResyncOptions#clearTargetOnlyNamespaces()}).
+     *
+     * @return what was done; {@link ResyncReport.Outcome#INCOMPLETE} if any range was not resynced or proven
+     * @throws io.kintsugi.oplog.CorruptionException if the primary cannot read a block while planning
+     * @throws StorageException                      if the primary is closed
+     */
+    public ResyncReport run() {
+        Run run = new Run(newResyncId());
+        progress.started();
+        List<ResyncRange> plan = new ResyncPlanner(options.maxRangePairs(), options.maxRangeBytes()).plan(primary);
+        long plannedBytes = 0;
+        TreeSet<String> namespaces = new TreeSet<>();
+        for (ResyncRange r : plan) {
+            plannedBytes += r.bytes();
+            namespaces.add(r.namespace());
+        }
+        progress.planned(plan.size(), plannedBytes);
+        run.step(Severity.INFO, Verdict.NONE, null, "planned: " + namespaces.size() + " namespaces in " + plan.size()
+                + " ranges (at most " + options.maxRangePairs() + " pairs or " + options.maxRangeBytes()
+                + " bytes each), " + plannedBytes + " key and value bytes on the primary; target " + target.id()
+                + ", sources " + ids(sources));
+
+        List<ResyncRange> failed = new ArrayList<>();
+        for (ResyncRange range : plan) {
+            RangeOutcome o = resync(run, range);
+            switch (o.kind) {
+                case COPIED -> {
+                    run.copied++;
+                    run.pairs += o.pulled.count();
+                    run.bytes += o.pulled.bytes();
+                    run.wireBytes += o.pulled.wireBytes();
+                    run.bytesWritten += o.pulled.bytesWritten();
+                    run.perSource.merge(o.source, 1L, Long::sum);
+                    progress.rangeFinished(range, o.pulled.count(), o.pulled.bytes(), o.pulled.wireBytes());
+                }
+                case EQUAL -> {
+                    run.alreadyEqual++;
+                    progress.rangeFinished(range, 0, 0, 0);
+                }
+                case FAILED -> {
+                    failed.add(range);
+                    run.step(Severity.ERROR, Verdict.INCONSISTENT, range, "range not resynced: " + o.problem);
+                    progress.rangeFinished(range, 0, 0, 0);
+                }
+            }
+        }
+        run.step(Severity.INFO, Verdict.NONE, null, "copied " + run.copied + " ranges (" + run.pairs + " pairs, "
+                + run.bytes + " key and value bytes, " + run.wireBytes + " bytes of chunk frames) to " + target.id()
+                + ", " + run.alreadyEqual + " ranges already equal, " + failed.size() + " failed");
+
+        List<String> targetOnly = new ArrayList<>();
+        List<String> cleared = new ArrayList<>();
+        if (targetStore != null) {
+            targetOnly(run, namespaces, targetOnly, cleared);
+        }
+        List<ResyncRange> unproven = prove(run, plan);
+        ResyncReport.Outcome outcome = failed.isEmpty() && unproven.isEmpty()
+                && (!options.clearTargetOnlyNamespaces() || cleared.size() == targetOnly.size())
+                ? ResyncReport.Outcome.COMPLETE : ResyncReport.Outcome.INCOMPLETE;
+        progress.finished();
+        run.step(outcome == ResyncReport.Outcome.COMPLETE ? Severity.INFO : Severity.ERROR,
+                outcome == ResyncReport.Outcome.COMPLETE ? Verdict.CONSISTENT : Verdict.INCONSISTENT, null,
+                outcome == ResyncReport.Outcome.COMPLETE ? "proven: every range's digest is equal on every replica"
+                        : "incomplete: " + failed.size() + " ranges not resynced, " + unproven.size() + " not proven");
+        return new ResyncReport(run.resyncId, outcome, target.id(), List.copyOf(namespaces), plan.size(), run.copied,
+                run.alreadyEqual, failed, unproven, run.pairs, run.bytes, run.wireBytes, run.bytesWritten,
+                progress.elapsed(), run.perSource, targetOnly, cleared, targetStore != null, run.steps);
+    }
+
+    /** Moves one range, probing it again (up to the attempts) when a probe, a vote or every pull fails. */
+    private RangeOutcome resync(Run run, ResyncRange range) {
+        String problem = "no attempt was made";
+        for (int attempt = 0; attempt < options.rangeAttempts(); attempt++) {
+            RangeProbe probe;
+            try {
+                probe = validator.probe(range.namespace(), range.from(), range.to());
+            } catch (StorageException e) {
+                problem = "probing the range on the primary failed: " + e.getMessage();
+                continue;
+            }
+            long s = probe.sequence();
+            Map<ResyncPeer, RangeDigest> digests = collect(s);
+            Vote vote = Vote.of(digests, sources.size() + 1);
+            if (vote.majority == null) {
+                problem = "no majority of " + vote.needed + " equal OK digests at sequence " + s + ": "
+                        + describe(digests);
+                continue;
+            }
+            RangeDigest mine = digests.get(target);
+            if (mine != null && mine.status() == RangeDigest.Status.OK && mine.sameContentAs(vote.majority)) {
+                return RangeOutcome.equal();
+            }
+            List<ResyncPeer> trusted = trusted(run, vote.agreeing, range);
+            if (trusted.isEmpty()) {
+                problem = "no trustworthy source among " + ids(vote.agreeing) + " at sequence " + s;
+                continue;
+            }
+            for (ResyncPeer source : trusted) {
+                try {
+                    PullOutcome pulled = client.pull(target.endpoint(), new PullOrder(source.endpoint(), source.id(),
+                            run.resyncId, vote.majority));
+                    return RangeOutcome.copied(pulled, source.id());
+                } catch (RuntimeException e) {
+                    problem = "the pull from " + source.id() + " at sequence " + s + " failed: " + e.getMessage();
+                    run.step(Severity.WARNING, Verdict.NONE, range, problem);
+                }
+            }
+        }
+        return RangeOutcome.failed(problem + " (after " + options.rangeAttempts() + " attempts)");
+    }
+
+    /** Every replica's digest at {@code s}, waiting (bounded) for followers to apply and hash it. */
+    private Map<ResyncPeer, RangeDigest> collect(long s) {
+        Map<ResyncPeer, RangeDigest> digests = new LinkedHashMap<>();
+        long deadline = System.nanoTime() + options.digestWait().toNanos();
+        List<ResyncPeer> all = new ArrayList<>(sources);
+        all.add(target);
+        for (ResyncPeer p : all) {
+            while (true) {
+                Optional<RangeDigest> d;
+                try {
+                    d = client.digestAt(p.endpoint(), s);
+                } catch (RuntimeException e) {
+                    d = Optional.empty();
+                }
+                if (d.isPresent()) {
+                    digests.put(p, d.get());
+                    break;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    break;
+                }
+                pause();
+            }
+        }
+        return digests;
+    }
+
+    /** The agreeing sources whose lineage holds no copy of an overlapping range from the target since the cutoff. */
+    private List<ResyncPeer> trusted(Run run, List<ResyncPeer> agreeing, ResyncRange range) {
+        List<ResyncPeer> out = new ArrayList<>();
+        for (ResyncPeer p : agreeing) {
+            if (p == target) {
+                continue;
+            }
+            LineageView view = p.lineage() != null ? p.lineage()
+                    : (src, ns, from, to, since) -> client.lineage(p.endpoint(), new LineageRequest(src, ns, from, to,
+                    since));
+            List<LineageRecord> copies;
+            try {
+                copies = view.copiedFrom(target.id(), range.namespace(), range.from(), range.to(),
+                        options.trustCopiesBefore());
+            } catch (RuntimeException e) {
+                run.step(Severity.WARNING, Verdict.NONE, range, "not a source: the lineage of " + p.id()
+                        + " could not be read: " + e.getMessage());
+                continue;
+            }
+            if (!copies.isEmpty()) {
+                run.step(Severity.WARNING, Verdict.NONE, range, "not a source: " + p.id() + " copied an overlapping "
+                        + "range from " + target.id() + " since " + options.trustCopiesBefore() + " (" + copies.size()
+                        + " lineage records)");
+                continue;
+            }
+            out.add(p);
+        }
+        return out;
+    }
+
+    /** Finds the target's namespaces the primary lacks and, if asked, empties them on the target. */
+    private void targetOnly(Run run, TreeSet<String> primaryNamespaces, List<String> found, List<String> cleared) {
+        TreeSet<String> names = new TreeSet<>(targetStore.namespaceNames());
+        // Read the primary's names again: a namespace created on the primary since planning is not the target's own.
+        names.removeAll(primary.namespaceNames());
+        names.removeAll(primaryNamespaces);
+        found.addAll(names);
+        if (found.isEmpty()) {
+            return;
+        }
+        run.step(Severity.WARNING, Verdict.INCONSISTENT, null, "namespaces only on " + target.id() + ": " + found
+                + (options.clearTargetOnlyNamespaces() ? "; emptying them" : "; left as they are (reported only)"));
+        if (!options.clearTargetOnlyNamespaces()) {
+            return;
+        }
+        for (String name : found) {
+            try {
+                RangeInstallResult r = targetStore.installRange(targetStore.namespace(name), null, null,
+                        targetStore.lastSequence(), Collections.<RangeEntry>emptyIterator());
+                cleared.add(name);
+                run.step(Severity.INFO, Verdict.NONE, null, "emptied namespace " + name + " on " + target.id() + ": "
+                        + r);
+            } catch (RuntimeException e) {
+                run.step(Severity.ERROR, Verdict.NONE, null, "could not empty namespace " + name + " on " + target.id()
+                        + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** Probes every planned range again: every replica's digest must be present, OK and equal. */
+    private List<ResyncRange> prove(Run run, List<ResyncRange> plan) {
+        List<ResyncRange> unproven = new ArrayList<>();
+        for (ResyncRange range : plan) {
+            String problem = "no attempt was made";
+            boolean proven = false;
+            for (int attempt = 0; attempt < options.rangeAttempts() && !proven; attempt++) {
+                try {
+                    long s = validator.probe(range.namespace(), range.from(), range.to()).sequence();
+                    Map<ResyncPeer, RangeDigest> digests = collect(s);
+                    Vote vote = Vote.of(digests, sources.size() + 1);
+                    proven = vote.majority != null && vote.agreeing.size() == sources.size() + 1;
+                    problem = "at sequence " + s + ": " + describe(digests);
+                } catch (StorageException e) {
+                    problem = "the follow-up probe failed: " + e.getMessage();
+                }
+            }
+            if (!proven) {
+                unproven.add(range);
+                run.step(Severity.ERROR, Verdict.INCONSISTENT, range, "proof failed " + problem);
+            }
+        }
+        return unproven;
+    }
+
+    private static String describe(Map<ResyncPeer, RangeDigest> digests) {
+        StringBuilder s = new StringBuilder();
+        for (Map.Entry<ResyncPeer, RangeDigest> e : digests.entrySet()) {
+            RangeDigest d = e.getValue();
+            s.append(e.getKey().id()).append('=').append(d.status() == RangeDigest.Status.OK
+                    ? d.count() + " pairs/" + d.bytes() + " bytes/" + d.hash() : d.status() + " (" + d.detail() + ")")
+                    .append("; ");
+        }
+        return s.append(digests.size()).append(" answered").toString();
+    }
+
+    private static String ids(List<ResyncPeer> peers) {
+        List<String> ids = new ArrayList<>();
+        for (ResyncPeer p : peers) {
+            ids.add(p.id());
+        }
+        return String.join(", ", ids);
+    }
+
+    private static String newResyncId() {
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("interrupted while waiting for replicas' digests", e);
+        }
+    }
+
+    /** The digests of one probe: the one a majority of all replicas reports, and who reports it. */
+    private static final class Vote {
+        final int needed;
+        RangeDigest majority;
+        List<ResyncPeer> agreeing = List.of();
+
+        private Vote(int needed) {
+            this.needed = needed;
+        }
+
+        static Vote of(Map<ResyncPeer, RangeDigest> digests, int replicas) {
+            Vote v = new Vote(replicas / 2 + 1);
+            for (RangeDigest d : digests.values()) {
+                if (d.status() != RangeDigest.Status.OK) {
+                    continue;
+                }
+                List<ResyncPeer> same = new ArrayList<>();
+                for (Map.Entry<ResyncPeer, RangeDigest> o : digests.entrySet()) {
+                    if (o.getValue().status() == RangeDigest.Status.OK && o.getValue().sameContentAs(d)) {
+                        same.add(o.getKey());
+                    }
+                }
+                if (same.size() >= v.needed) {
+                    v.majority = d;
+                    v.agreeing = same;
+                    break;
+                }
+            }
+            return v;
+        }
+    }
+
+    /** What became of one range. */
+    private static final class RangeOutcome {
+        enum Kind { COPIED, EQUAL, FAILED }
+
+        final Kind kind;
+        final PullOutcome pulled;
+        final String source;
+        final String problem;
+
+        private RangeOutcome(Kind kind, PullOutcome pulled, String source, String problem) {
+            this.kind = kind;
+            this.pulled = pulled;
+            this.source = source;
+            this.problem = problem;
+        }
+
+        static RangeOutcome copied(PullOutcome pulled, String source) {
+            return new RangeOutcome(Kind.COPIED, pulled, source, null);
+        }
+
+        static RangeOutcome equal() {
+            return new RangeOutcome(Kind.EQUAL, null, null, null);
+        }
+
+        static RangeOutcome failed(String problem) {
+            return new RangeOutcome(Kind.FAILED, null, null, problem);
+        }
+    }
+
+    /** One resync's tallies and steps. */
+    private final class Run {
+        final String resyncId;
+        final List<String> steps = new ArrayList<>();
+        final Map<String, Long> perSource = new TreeMap<>();
+        long copied;
+        long alreadyEqual;
+        long pairs;
+        long bytes;
+        long wireBytes;
+        long bytesWritten;
+
+        Run(String resyncId) {
+            this.resyncId = resyncId;
+        }
+
+        /** Records a step in the report and in the primary's health log (metadata only). */
+        void step(Severity severity, Verdict verdict, ResyncRange range, String what) {
+            String detail = "resync " + resyncId + ": " + what;
+            steps.add(range == null ? detail : detail + " [" + range + "]");
+            try {
+                validator.health().append(new HealthEntry(Instant.now(), severity, primary.id().toString(),
+                        HealthKind.REPAIR, verdict, range == null ? "" : range.namespace(),
+                        range == null ? null : range.from(), range == null ? null : range.to(), -1, -1, null, null,
+                        -1, detail));
+            } catch (RuntimeException e) {
+                // The health log is a record, not a gate: a resync must not stop for want of a log line.
+                System.getLogger(WholeReplicaResync.class.getName()).log(System.Logger.Level.WARNING,
+                        "could not write a resync health entry: " + e);
+            }
+        }
+    }
+
+    /** Configures a {@link WholeReplicaResync}. */
+    public static final class Builder {
+        private final Store primary;
+        private final Validator validator;
+        private final List<ResyncPeer> sources = new ArrayList<>();
+        private ResyncPeer target;
+        private Store targetStore;
+        private byte[] secret;
+        private ResyncOptions options = ResyncOptions.builder().build();
+
+        private Builder(Store primary, Validator validator) {
+            this.primary = Objects.requireNonNull(primary, "primary");
+            this.validator = Objects.requireNonNull(validator, "primaryValidator");
+        }
+
+        /**
+         * @param replicaId the target's replica id
+         * @param endpoint  its agent's endpoint
+         * @return this builder
+         * @throws IllegalArgumentException if the id or endpoint is empty or already a source's
+         */
+        public Builder target(String replicaId, String endpoint) {
+            ResyncPeer p = peer(replicaId, endpoint, null);
+            this.target = p;
+            return this;
+        }
+
+        /**
+         * @param agent the target's agent in this process
+         * @return this builder
+         */
+        public Builder target(RepairAgent agent) {
+            return target(agent.replicaId(), agent.endpoint());
+        }
+
+        /**
+         * @param store the target's store in this process, to compare its namespaces with the primary's (and empty
+         *              the target's own if the options say so); without it they are not checked
+         * @return this builder
+         */
+        public Builder targetStore(Store store) {
+            this.targetStore = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * Adds a replica other than the target (the primary's agent too): it votes, and may be a source.
+         *
+         * @param replicaId its replica id
+         * @param endpoint  its agent's endpoint
+         * @param lineage   its lineage, or null to ask its agent over the wire
+         * @return this builder
+         * @throws IllegalArgumentException if the id or endpoint is empty or already added
+         */
+        public Builder source(String replicaId, String endpoint, LineageView lineage) {
+            sources.add(peer(replicaId, endpoint, lineage));
+            return this;
+        }
+
+        /**
+         * @param agent a replica's agent in this process (not the target's)
+         * @return this builder
+         */
+        public Builder source(RepairAgent agent) {
+            return source(agent.replicaId(), agent.endpoint(), agent.lineage()::copiedFrom);
+        }
+
+        /**
+         * @param secret the agents' shared secret, or null for none
+         * @return this builder
+         */
+        public Builder secret(byte[] secret) {
+            this.secret = secret == null ? null : secret.clone();
+            return this;
+        }
+
+        /**
+         * @param options range bounds, waits, target-only namespaces
+         * @return this builder
+         */
+        public Builder options(ResyncOptions options) {
+            this.options = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        private ResyncPeer peer(String id, String endpoint, LineageView lineage) {
+            Objects.requireNonNull(id, "replicaId");
+            Objects.requireNonNull(endpoint, "endpoint");
+            if (id.isEmpty() || endpoint.isEmpty()) {
+                throw new IllegalArgumentException("a replica needs an id and an endpoint");
+            }
+            List<ResyncPeer> known = new ArrayList<>(sources);
+            if (target != null) {
+                known.add(target);
+            }
+            for (ResyncPeer p : known) {
+                if (p.id().equals(id) || p.endpoint().equals(endpoint)) {
+                    throw new IllegalArgumentException("replica " + id + " at " + endpoint + " repeats the id or the "
+                            + "endpoint of " + p.id() + " at " + p.endpoint());
+                }
+            }
+            return new ResyncPeer(id, endpoint, lineage);
+        }
+
+        /**
+         * @return the resync
+         * @throws IllegalStateException if no target or no source was named, or the target's store is not the
+         *                               target's
+         */
+        public WholeReplicaResync build() {
+            if (target == null || sources.isEmpty()) {
+                throw new IllegalStateException("a resync needs a target and at least one source, had "
+                        + (target == null ? "no target" : "the target") + " and " + sources.size() + " sources");
+            }
+            if (targetStore != null && !targetStore.id().toString().equals(target.id())) {
+                throw new IllegalStateException("the target's store has id " + targetStore.id() + " but the target is "
+                        + "replica " + target.id());
+            }
+            return new WholeReplicaResync(this);
+        }
+    }
+}
