@@ -1,6 +1,5 @@
 package io.kintsugi.repair.resync;
 
-import io.kintsugi.engine.RangeEntry;
 import io.kintsugi.engine.RangeInstallResult;
 import io.kintsugi.engine.Store;
 import io.kintsugi.oplog.StorageException;
@@ -120,8 +119,9 @@ public final class WholeReplicaResync {
                 + ", sources " + ids(sources));
 
         List<ResyncRange> failed = new ArrayList<>();
-        for (ResyncRange range : plan) {
-            RangeOutcome o = resync(run, range);
+        for (int i = 0; i < plan.size(); i++) {
+            ResyncRange range = plan.get(i);
+            RangeOutcome o = resync(run, range, i);
             switch (o.kind) {
                 case COPIED -> {
                     run.copied++;
@@ -166,8 +166,12 @@ public final class WholeReplicaResync {
                 progress.elapsed(), run.perSource, targetOnly, cleared, targetStore != null, run.steps);
     }
 
-    /** Moves one range, probing it again (up to the attempts) when a probe, a vote or every pull fails. */
-    private RangeOutcome resync(Run run, ResyncRange range) {
+    /**
+     * Moves one range, probing it again (up to the attempts) when a probe, a vote or every pull fails. The trusted
+     * sources are tried starting from the {@code index}-th, so that a resync spreads its reads over every healthy
+     * replica instead of loading the first one (often the primary) with the whole store.
+     */
+    private RangeOutcome resync(Run run, ResyncRange range, int index) {
         String problem = "no attempt was made";
         for (int attempt = 0; attempt < options.rangeAttempts(); attempt++) {
             RangeProbe probe;
@@ -194,6 +198,7 @@ public final class WholeReplicaResync {
                 problem = "no trustworthy source among " + ids(vote.agreeing) + " at sequence " + s;
                 continue;
             }
+            Collections.rotate(trusted, -(index % trusted.size()));
             for (ResyncPeer source : trusted) {
                 try {
                     PullOutcome pulled = client.pull(target.endpoint(), new PullOrder(source.endpoint(), source.id(),
@@ -267,11 +272,10 @@ public final class WholeReplicaResync {
 
     /** Finds the target's namespaces the primary lacks and, if asked, empties them on the target. */
     private void targetOnly(Run run, TreeSet<String> primaryNamespaces, List<String> found, List<String> cleared) {
-        TreeSet<String> names = new TreeSet<>(targetStore.namespaceNames());
         // Read the primary's names again: a namespace created on the primary since planning is not the target's own.
-        names.removeAll(primary.namespaceNames());
-        names.removeAll(primaryNamespaces);
-        found.addAll(names);
+        TreeSet<String> primaryNames = new TreeSet<>(primaryNamespaces);
+        primaryNames.addAll(primary.namespaceNames());
+        found.addAll(TargetNamespaces.only(targetStore, primaryNames));
         if (found.isEmpty()) {
             return;
         }
@@ -282,8 +286,7 @@ public final class WholeReplicaResync {
         }
         for (String name : found) {
             try {
-                RangeInstallResult r = targetStore.installRange(targetStore.namespace(name), null, null,
-                        targetStore.lastSequence(), Collections.<RangeEntry>emptyIterator());
+                RangeInstallResult r = TargetNamespaces.clear(targetStore, name);
                 cleared.add(name);
                 run.step(Severity.INFO, Verdict.NONE, null, "emptied namespace " + name + " on " + target.id() + ": "
                         + r);

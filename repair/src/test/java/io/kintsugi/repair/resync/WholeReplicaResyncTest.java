@@ -150,6 +150,55 @@ class WholeReplicaResyncTest {
         }
     }
 
+    @Test
+    void withTwoReplicasThatDisagreeNothingIsCopiedAndTheReportSaysWhy() throws Exception {
+        try (ResyncReplicas set = new ResyncReplicas(dir, 2)) {
+            for (int i = 0; i < 300; i++) {
+                set.put("orders", key(i), bytes("value-" + i));
+            }
+            set.awaitReplicated();
+            Store victim = set.stores[1];
+            FaultHooks.writeWithoutOplog(victim.namespace("orders"), bytes(key(7)), bytes("wrong"));
+            WholeReplicaResync resync = WholeReplicaResync.builder(set.stores[0], set.validators[0])
+                    .secret(ResyncReplicas.SECRET).target(set.agents[1]).source(set.agents[0])
+                    .options(ResyncOptions.builder().maxRangePairs(100).rangeAttempts(1)
+                            .digestWait(Duration.ofSeconds(60)).build()).build();
+            ResyncReport report = resync.run();
+            assertEquals(ResyncReport.Outcome.INCOMPLETE, report.outcome());
+            assertEquals(3, report.rangesPlanned());
+            // The two ranges without the wrong value agree; the third has no majority of 2 and is not guessed at.
+            assertEquals(2, report.rangesAlreadyEqual());
+            assertEquals(0, report.rangesCopied());
+            assertEquals(1, report.failedRanges().size());
+            assertEquals(1, report.unprovenRanges().size());
+            assertTrue(report.steps().stream().anyMatch(x -> x.contains("no majority of 2")), report.steps()
+                    .toString());
+            assertFalse(report.targetChecked());
+            assertEquals("wrong", new String(victim.namespace("orders").get(bytes(key(7))), StandardCharsets.US_ASCII));
+            assertTrue(set.agents[1].lineage().query(LineageQuery.all()).isEmpty());
+            assertTrue(resync.progress().complete(), "a range given up is still done");
+            assertTrue(report.steps().stream().noneMatch(x -> x.contains("value-") || x.contains("wrong")),
+                    "steps carry no key or value bytes");
+        }
+    }
+
+    @Test
+    void theBuilderRefusesAMissingTargetARepeatedReplicaAndAMismatchedStore() throws Exception {
+        try (ResyncReplicas set = new ResyncReplicas(dir, 2)) {
+            WholeReplicaResync.Builder b = WholeReplicaResync.builder(set.stores[0], set.validators[0]);
+            IllegalStateException none = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    b::build);
+            assertTrue(none.getMessage().contains("no target"), none.getMessage());
+            b.target(set.agents[1]);
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> b.source(set.agents[1]));
+            b.source(set.agents[0]).targetStore(set.stores[0]);
+            IllegalStateException wrong = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    b::build);
+            assertTrue(wrong.getMessage().contains("target's store"), wrong.getMessage());
+        }
+    }
+
     /** Probes the whole namespace on the primary (no writes run now) and compares every replica's digest there. */
     private static void assertWholeNamespaceEqual(ResyncReplicas set, String ns) throws InterruptedException {
         RangeProbe probe = set.validators[0].probe(ns, null, null);
