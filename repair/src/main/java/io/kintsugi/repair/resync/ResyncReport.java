@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param target               the target's replica id
  * @param namespaces           the primary's namespaces that were resynced, in name order
  * @param rangesPlanned        ranges the namespaces were split into
- * @param rangesCopied         ranges pulled to the target and installed
+ * @param rangesCopied         planned ranges pulled to the target and installed (adjacent ones that failed alone
+ *                             and succeeded when retried as one count each)
  * @param rangesAlreadyEqual   ranges whose digest on the target already equalled the majority's: nothing moved
  * @param failedRanges         ranges neither copied nor found equal (no majority, no trustworthy source, every pull
  *                             failed, or the probe never landed); the steps say why

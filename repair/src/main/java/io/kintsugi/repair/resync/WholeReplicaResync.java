@@ -118,31 +118,24 @@ public final class WholeReplicaResync {
                 + " bytes each), " + plannedBytes + " key and value bytes on the primary; target " + target.id()
                 + ", sources " + ids(sources));
 
-        List<ResyncRange> failed = new ArrayList<>();
+        List<Integer> failedAt = new ArrayList<>();
+        Map<Integer, String> problems = new LinkedHashMap<>();
         for (int i = 0; i < plan.size(); i++) {
             ResyncRange range = plan.get(i);
             RangeOutcome o = resync(run, range, i);
             switch (o.kind) {
-                case COPIED -> {
-                    run.copied++;
-                    run.pairs += o.pulled.count();
-                    run.bytes += o.pulled.bytes();
-                    run.wireBytes += o.pulled.wireBytes();
-                    run.bytesWritten += o.pulled.bytesWritten();
-                    run.perSource.merge(o.source, 1L, Long::sum);
-                    progress.rangeFinished(range, o.pulled.count(), o.pulled.bytes(), o.pulled.wireBytes());
-                }
+                case COPIED -> tally(run, o, List.of(range));
                 case EQUAL -> {
                     run.alreadyEqual++;
                     progress.rangeFinished(range, 0, 0, 0);
                 }
                 case FAILED -> {
-                    failed.add(range);
-                    run.step(Severity.ERROR, Verdict.INCONSISTENT, range, "range not resynced: " + o.problem);
-                    progress.rangeFinished(range, 0, 0, 0);
+                    failedAt.add(i);
+                    problems.put(i, o.problem);
                 }
             }
         }
+        List<ResyncRange> failed = retryCoalesced(run, plan, failedAt, problems);
         run.step(Severity.INFO, Verdict.NONE, null, "copied " + run.copied + " ranges (" + run.pairs + " pairs, "
                 + run.bytes + " key and value bytes, " + run.wireBytes + " bytes of chunk frames) to " + target.id()
                 + ", " + run.alreadyEqual + " ranges already equal, " + failed.size() + " failed");
@@ -164,6 +157,76 @@ public final class WholeReplicaResync {
         return new ResyncReport(run.resyncId, outcome, target.id(), List.copyOf(namespaces), plan.size(), run.copied,
                 run.alreadyEqual, failed, unproven, run.pairs, run.bytes, run.wireBytes, run.bytesWritten,
                 progress.elapsed(), run.perSource, targetOnly, cleared, targetStore != null, run.steps);
+    }
+
+    private void tally(Run run, RangeOutcome o, List<ResyncRange> covered) {
+        run.copied += covered.size();
+        run.pairs += o.pulled.count();
+        run.bytes += o.pulled.bytes();
+        run.wireBytes += o.pulled.wireBytes();
+        run.bytesWritten += o.pulled.bytesWritten();
+        run.perSource.merge(o.source, 1L, Long::sum);
+        for (int i = 0; i < covered.size(); i++) {
+            progress.rangeFinished(covered.get(i), i == 0 ? o.pulled.count() : 0, i == 0 ? o.pulled.bytes() : 0,
+                    i == 0 ? o.pulled.wireBytes() : 0);
+        }
+    }
+
+    /**
+     * Tries once more, as one range, each run of adjacent failed ranges of a namespace. A damaged block on the target
+     * that straddles a cut fails both installs (each must read the block for the keys it does not replace), while
+     * the union of the two ranges holds the block wholly, so its install drops the block unread.
+     *
+     * @return the ranges still not resynced
+     */
+    private List<ResyncRange> retryCoalesced(Run run, List<ResyncRange> plan, List<Integer> failedAt,
+                                             Map<Integer, String> problems) {
+        List<ResyncRange> failed = new ArrayList<>();
+        int g = 0;
+        while (g < failedAt.size()) {
+            int end = g + 1;
+            while (end < failedAt.size() && failedAt.get(end) == failedAt.get(end - 1) + 1
+                    && plan.get(failedAt.get(end)).namespace().equals(plan.get(failedAt.get(g)).namespace())) {
+                end++;
+            }
+            List<ResyncRange> group = new ArrayList<>();
+            for (int k = g; k < end; k++) {
+                group.add(plan.get(failedAt.get(k)));
+            }
+            RangeOutcome o = null;
+            if (group.size() > 1) {
+                ResyncRange first = group.get(0);
+                ResyncRange last = group.get(group.size() - 1);
+                long pairs = 0;
+                long bytes = 0;
+                for (ResyncRange r : group) {
+                    pairs += r.pairs();
+                    bytes += r.bytes();
+                }
+                ResyncRange union = new ResyncRange(first.namespace(), first.from(), last.to(), pairs, bytes);
+                run.step(Severity.WARNING, Verdict.NONE, union, group.size() + " adjacent ranges failed; trying them "
+                        + "as one range (a damaged block across a cut fails both halves)");
+                o = resync(run, union, failedAt.get(g));
+            }
+            if (o != null && o.kind != RangeOutcome.Kind.FAILED) {
+                if (o.kind == RangeOutcome.Kind.COPIED) {
+                    tally(run, o, group);
+                } else {
+                    run.alreadyEqual += group.size();
+                    group.forEach(r -> progress.rangeFinished(r, 0, 0, 0));
+                }
+            } else {
+                for (int k = g; k < end; k++) {
+                    ResyncRange r = plan.get(failedAt.get(k));
+                    failed.add(r);
+                    run.step(Severity.ERROR, Verdict.INCONSISTENT, r, "range not resynced: "
+                            + problems.get(failedAt.get(k)));
+                    progress.rangeFinished(r, 0, 0, 0);
+                }
+            }
+            g = end;
+        }
+        return failed;
     }
 
     /**

@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
@@ -32,6 +33,7 @@ final class ResyncReplicas implements AutoCloseable {
     final Store[] stores;
     final Validator[] validators;
     final RepairAgent[] agents;
+    private final Path root;
     /** Stands for a delete in the oracle (which cannot hold null); compared by identity. */
     static final byte[] DELETED = new byte[0];
     /** Every acknowledged write: "namespace/key" to value, or {@link #DELETED}. */
@@ -41,21 +43,34 @@ final class ResyncReplicas implements AutoCloseable {
         stores = new Store[n];
         validators = new Validator[n];
         agents = new RepairAgent[n];
+        this.root = root;
         for (int i = 0; i < n; i++) {
-            validators[i] = Validator.create(ValidatorOptions.builder().build());
-            ReplicationOptions ro = ReplicationOptions.builder(TcpTransport.bind("127.0.0.1", 0))
-                    .heartbeatInterval(Duration.ofMillis(20)).peerTimeout(Duration.ofMillis(1500))
-                    .connectTimeout(Duration.ofSeconds(1))
-                    .reconnectBackoff(Duration.ofMillis(5), Duration.ofMillis(100)).build();
-            stores[i] = Store.open(root.resolve("r" + i), validators[i].attachTo(StoreOptions.builder())
-                    .durability(Durability.NONE).memtableBudget(256 << 10).replication(ro).build());
-            agents[i] = RepairAgent.start(stores[i], validators[i], RepairAgentOptions.builder().secret(SECRET)
-                    .build());
+            open(i);
         }
         stores[0].promote(1);
         for (int i = 1; i < n; i++) {
             stores[i].follow(stores[0].replicationStatus().endpoint(), 1);
         }
+    }
+
+    private void open(int i) {
+        validators[i] = Validator.create(ValidatorOptions.builder().build());
+        ReplicationOptions ro = ReplicationOptions.builder(TcpTransport.bind("127.0.0.1", 0))
+                .heartbeatInterval(Duration.ofMillis(20)).peerTimeout(Duration.ofMillis(1500))
+                .connectTimeout(Duration.ofSeconds(1))
+                .reconnectBackoff(Duration.ofMillis(5), Duration.ofMillis(100)).build();
+        stores[i] = Store.open(root.resolve("r" + i), validators[i].attachTo(StoreOptions.builder())
+                .durability(Durability.NONE).memtableBudget(256 << 10).replication(ro).build());
+        agents[i] = RepairAgent.start(stores[i], validators[i], RepairAgentOptions.builder().secret(SECRET).build());
+    }
+
+    /** Closes follower {@code i}, runs {@code edit} on its closed directory, reopens it and follows again. */
+    void reopenFollower(int i, Consumer<Path> edit) {
+        agents[i].close();
+        stores[i].close();
+        edit.accept(root.resolve("r" + i));
+        open(i);
+        stores[i].follow(stores[0].replicationStatus().endpoint(), 1);
     }
 
     /** Writes through the primary and records the acknowledged write in the oracle. */

@@ -1,10 +1,13 @@
 package io.kintsugi.repair.resync;
 
+import io.kintsugi.engine.DamagedRange;
 import io.kintsugi.engine.FaultHooks;
 import io.kintsugi.engine.Store;
+import io.kintsugi.oplog.CorruptionException;
 import io.kintsugi.repair.lineage.LineageKind;
 import io.kintsugi.repair.lineage.LineageQuery;
 import io.kintsugi.repair.lineage.LineageRecord;
+import io.kintsugi.validation.faults.FaultInjector;
 import io.kintsugi.validation.scan.RangeDigest;
 import io.kintsugi.validation.scan.RangeProbe;
 import org.junit.jupiter.api.Test;
@@ -25,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -151,6 +155,61 @@ class WholeReplicaResyncTest {
     }
 
     @Test
+    void aDamagedBlockAcrossACutIsReplacedByRetryingBothRangesAsOne() throws Exception {
+        Random r = new Random(0x3E5C11);
+        try (ResyncReplicas set = new ResyncReplicas(dir, 3)) {
+            int keys = 3000;
+            for (int i = 0; i < keys; i++) {
+                byte[] v = new byte[20 + r.nextInt(100)];
+                r.nextBytes(v);
+                set.put("orders", key(i), v);
+            }
+            set.awaitReplicated();
+            set.stores[2].flush();
+            set.reopenFollower(2, d -> FaultInjector.forStore(d, 0x3E5C12).flipBitInKeyBlock("orders",
+                    bytes(key(1500))));
+            set.awaitReplicated();
+            Store victim = set.stores[2];
+            assertThrows(CorruptionException.class, () -> victim.namespace("orders").get(bytes(key(1500))));
+            List<DamagedRange> damage = victim.damage();
+            assertEquals(1, damage.size());
+            // The test's own keys are "key-" and six digits: the damaged block's first and last key indexes.
+            int first = Integer.parseInt(new String(damage.get(0).fromKey(), StandardCharsets.US_ASCII).substring(4));
+            int last = Integer.parseInt(new String(damage.get(0).toKey(), StandardCharsets.US_ASCII).substring(4));
+            assertTrue(first < last, "the damaged block holds more than one key");
+            // Ranges of first + 1 pairs: the first cut falls just after the block's first key, inside the block.
+            // The writer only overwrites existing keys, so the primary's keys (and so the cuts) stay as planned.
+            WholeReplicaResync resync = WholeReplicaResync.builder(set.stores[0], set.validators[0])
+                    .secret(ResyncReplicas.SECRET).target(set.agents[2]).targetStore(victim)
+                    .source(set.agents[0]).source(set.agents[1])
+                    .options(ResyncOptions.builder().maxRangePairs(first + 1).rangeAttempts(1)
+                            .digestWait(Duration.ofSeconds(60)).build()).build();
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread writer = overwriter(set, 0x3E5C13, keys, stop, failure);
+            ResyncReport report;
+            try {
+                report = resync.run();
+            } finally {
+                stop.set(true);
+                writer.join();
+            }
+            assertNull(failure.get());
+            System.out.println("whole-replica resync over a damaged block of keys " + first + " to " + last + ": "
+                    + report);
+            assertEquals(ResyncReport.Outcome.COMPLETE, report.outcome(), String.join("\n", report.steps()));
+            assertTrue(report.steps().stream().anyMatch(x -> x.contains("2 adjacent ranges failed")),
+                    String.join("\n", report.steps()));
+            assertTrue(victim.damage().isEmpty(), "the damaged block is gone with the install");
+            set.awaitReplicated();
+            for (int i = 0; i < 3; i++) {
+                assertEquals(keys, set.checkOracle(i));
+            }
+            assertWholeNamespaceEqual(set, "orders");
+        }
+    }
+
+    @Test
     void withTwoReplicasThatDisagreeNothingIsCopiedAndTheReportSaysWhy() throws Exception {
         try (ResyncReplicas set = new ResyncReplicas(dir, 2)) {
             for (int i = 0; i < 300; i++) {
@@ -186,14 +245,14 @@ class WholeReplicaResyncTest {
     void theBuilderRefusesAMissingTargetARepeatedReplicaAndAMismatchedStore() throws Exception {
         try (ResyncReplicas set = new ResyncReplicas(dir, 2)) {
             WholeReplicaResync.Builder b = WholeReplicaResync.builder(set.stores[0], set.validators[0]);
-            IllegalStateException none = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+            IllegalStateException none = assertThrows(IllegalStateException.class,
                     b::build);
             assertTrue(none.getMessage().contains("no target"), none.getMessage());
             b.target(set.agents[1]);
-            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            assertThrows(IllegalArgumentException.class,
                     () -> b.source(set.agents[1]));
             b.source(set.agents[0]).targetStore(set.stores[0]);
-            IllegalStateException wrong = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+            IllegalStateException wrong = assertThrows(IllegalStateException.class,
                     b::build);
             assertTrue(wrong.getMessage().contains("target's store"), wrong.getMessage());
         }
@@ -211,6 +270,26 @@ class WholeReplicaResyncTest {
             assertTrue(primary.matches(d.get()), "replica " + i + "'s digest of " + ns + ": " + d.get()
                     + " vs the primary's " + primary);
         }
+    }
+
+    /** Overwrites existing keys through the primary until stopped; every acknowledged write goes into the oracle. */
+    private static Thread overwriter(ResyncReplicas set, long seed, int keys, AtomicBoolean stop,
+                                     AtomicReference<Throwable> failure) {
+        Thread t = new Thread(() -> {
+            Random r = new Random(seed);
+            try {
+                while (!stop.get()) {
+                    byte[] v = new byte[10 + r.nextInt(50)];
+                    r.nextBytes(v);
+                    set.put("orders", key(r.nextInt(keys)), v);
+                    Thread.sleep(1);
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "resync-test-overwriter");
+        t.start();
+        return t;
     }
 
     /** Writes and deletes through the primary until stopped; every acknowledged one goes into the oracle. */
