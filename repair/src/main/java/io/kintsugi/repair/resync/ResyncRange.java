@@ -23,7 +23,8 @@ public record ResyncRange(String namespace, byte[] from, byte[] to, long pairs, 
     public ResyncRange {
         Objects.requireNonNull(namespace, "namespace");
         if (from != null && to != null && Arrays.compareUnsigned(from, to) >= 0) {
-            throw new IllegalArgumentException("a resync range of namespace " + namespace + " must end after it starts");
+            throw new IllegalArgumentException("a resync range of namespace " + namespace
+                    + " must end after it starts");
         }
         if (pairs < 0 || bytes < 0) {
             throw new IllegalArgumentException("a resync range's pairs and bytes are 0 or more, were " + pairs + " and "

@@ -41,7 +41,10 @@ public record ResyncReport(String resyncId, Outcome outcome, String target, List
     public enum Outcome {
         /** Every range was copied or found equal, and the follow-up probe of every range found all replicas equal. */
         COMPLETE,
-        /** Some range was not resynced or not proven: run the resync again (ranges already equal are passed quickly). */
+        /**
+         * Some range was not resynced or not proven, or a target-only namespace could not be emptied: run the resync
+         * again (ranges already equal are passed quickly).
+         */
         INCOMPLETE
     }
 

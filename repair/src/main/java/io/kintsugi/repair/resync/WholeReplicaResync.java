@@ -5,8 +5,6 @@ import io.kintsugi.engine.Store;
 import io.kintsugi.oplog.StorageException;
 import io.kintsugi.repair.LineageView;
 import io.kintsugi.repair.RepairAgent;
-import io.kintsugi.repair.lineage.LineageRecord;
-import io.kintsugi.repair.net.LineageRequest;
 import io.kintsugi.repair.net.PullOrder;
 import io.kintsugi.repair.net.PullOutcome;
 import io.kintsugi.repair.net.RangeDigest;
@@ -28,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -67,6 +64,7 @@ public final class WholeReplicaResync {
     private final Store targetStore;
     private final ResyncOptions options;
     private final RepairClient client;
+    private final ReplicaPoll poll;
     private final ResyncProgress progress = new ResyncProgress();
 
     private WholeReplicaResync(Builder b) {
@@ -78,6 +76,7 @@ public final class WholeReplicaResync {
         this.options = b.options;
         this.client = new RepairClient(RepairClientOptions.builder().secret(b.secret).readTimeout(options.pullTimeout())
                 .build());
+        this.poll = new ReplicaPoll(client, target, sources, options);
     }
 
     /**
@@ -245,18 +244,20 @@ public final class WholeReplicaResync {
                 continue;
             }
             long s = probe.sequence();
-            Map<ResyncPeer, RangeDigest> digests = collect(s);
-            Vote vote = Vote.of(digests, sources.size() + 1);
+            Map<ResyncPeer, RangeDigest> digests = poll.collect(s);
+            DigestVote vote = DigestVote.of(digests, poll.replicas());
             if (vote.majority == null) {
                 problem = "no majority of " + vote.needed + " equal OK digests at sequence " + s + ": "
-                        + describe(digests);
+                        + DigestVote.describe(digests);
                 continue;
             }
             RangeDigest mine = digests.get(target);
             if (mine != null && mine.status() == RangeDigest.Status.OK && mine.sameContentAs(vote.majority)) {
                 return RangeOutcome.equal();
             }
-            List<ResyncPeer> trusted = trusted(run, vote.agreeing, range);
+            List<String> refusals = new ArrayList<>();
+            List<ResyncPeer> trusted = new ArrayList<>(poll.trusted(vote.agreeing, range, refusals));
+            refusals.forEach(why -> run.step(Severity.WARNING, Verdict.NONE, range, why));
             if (trusted.isEmpty()) {
                 problem = "no trustworthy source among " + ids(vote.agreeing) + " at sequence " + s;
                 continue;
@@ -274,63 +275,6 @@ public final class WholeReplicaResync {
             }
         }
         return RangeOutcome.failed(problem + " (after " + options.rangeAttempts() + " attempts)");
-    }
-
-    /** Every replica's digest at {@code s}, waiting (bounded) for followers to apply and hash it. */
-    private Map<ResyncPeer, RangeDigest> collect(long s) {
-        Map<ResyncPeer, RangeDigest> digests = new LinkedHashMap<>();
-        long deadline = System.nanoTime() + options.digestWait().toNanos();
-        List<ResyncPeer> all = new ArrayList<>(sources);
-        all.add(target);
-        for (ResyncPeer p : all) {
-            while (true) {
-                Optional<RangeDigest> d;
-                try {
-                    d = client.digestAt(p.endpoint(), s);
-                } catch (RuntimeException e) {
-                    d = Optional.empty();
-                }
-                if (d.isPresent()) {
-                    digests.put(p, d.get());
-                    break;
-                }
-                if (System.nanoTime() - deadline > 0) {
-                    break;
-                }
-                pause();
-            }
-        }
-        return digests;
-    }
-
-    /** The agreeing sources whose lineage holds no copy of an overlapping range from the target since the cutoff. */
-    private List<ResyncPeer> trusted(Run run, List<ResyncPeer> agreeing, ResyncRange range) {
-        List<ResyncPeer> out = new ArrayList<>();
-        for (ResyncPeer p : agreeing) {
-            if (p == target) {
-                continue;
-            }
-            LineageView view = p.lineage() != null ? p.lineage()
-                    : (src, ns, from, to, since) -> client.lineage(p.endpoint(), new LineageRequest(src, ns, from, to,
-                    since));
-            List<LineageRecord> copies;
-            try {
-                copies = view.copiedFrom(target.id(), range.namespace(), range.from(), range.to(),
-                        options.trustCopiesBefore());
-            } catch (RuntimeException e) {
-                run.step(Severity.WARNING, Verdict.NONE, range, "not a source: the lineage of " + p.id()
-                        + " could not be read: " + e.getMessage());
-                continue;
-            }
-            if (!copies.isEmpty()) {
-                run.step(Severity.WARNING, Verdict.NONE, range, "not a source: " + p.id() + " copied an overlapping "
-                        + "range from " + target.id() + " since " + options.trustCopiesBefore() + " (" + copies.size()
-                        + " lineage records)");
-                continue;
-            }
-            out.add(p);
-        }
-        return out;
     }
 
     /** Finds the target's namespaces the primary lacks and, if asked, empties them on the target. */
@@ -369,10 +313,10 @@ public final class WholeReplicaResync {
             for (int attempt = 0; attempt < options.rangeAttempts() && !proven; attempt++) {
                 try {
                     long s = validator.probe(range.namespace(), range.from(), range.to()).sequence();
-                    Map<ResyncPeer, RangeDigest> digests = collect(s);
-                    Vote vote = Vote.of(digests, sources.size() + 1);
-                    proven = vote.majority != null && vote.agreeing.size() == sources.size() + 1;
-                    problem = "at sequence " + s + ": " + describe(digests);
+                    Map<ResyncPeer, RangeDigest> digests = poll.collect(s);
+                    DigestVote vote = DigestVote.of(digests, poll.replicas());
+                    proven = vote.majority != null && vote.agreeing.size() == poll.replicas();
+                    problem = "at sequence " + s + ": " + DigestVote.describe(digests);
                 } catch (StorageException e) {
                     problem = "the follow-up probe failed: " + e.getMessage();
                 }
@@ -383,17 +327,6 @@ public final class WholeReplicaResync {
             }
         }
         return unproven;
-    }
-
-    private static String describe(Map<ResyncPeer, RangeDigest> digests) {
-        StringBuilder s = new StringBuilder();
-        for (Map.Entry<ResyncPeer, RangeDigest> e : digests.entrySet()) {
-            RangeDigest d = e.getValue();
-            s.append(e.getKey().id()).append('=').append(d.status() == RangeDigest.Status.OK
-                    ? d.count() + " pairs/" + d.bytes() + " bytes/" + d.hash() : d.status() + " (" + d.detail() + ")")
-                    .append("; ");
-        }
-        return s.append(digests.size()).append(" answered").toString();
     }
 
     private static String ids(List<ResyncPeer> peers) {
@@ -408,76 +341,6 @@ public final class WholeReplicaResync {
         byte[] b = new byte[8];
         RANDOM.nextBytes(b);
         return HexFormat.of().formatHex(b);
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(10);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StorageException("interrupted while waiting for replicas' digests", e);
-        }
-    }
-
-    /** The digests of one probe: the one a majority of all replicas reports, and who reports it. */
-    private static final class Vote {
-        final int needed;
-        RangeDigest majority;
-        List<ResyncPeer> agreeing = List.of();
-
-        private Vote(int needed) {
-            this.needed = needed;
-        }
-
-        static Vote of(Map<ResyncPeer, RangeDigest> digests, int replicas) {
-            Vote v = new Vote(replicas / 2 + 1);
-            for (RangeDigest d : digests.values()) {
-                if (d.status() != RangeDigest.Status.OK) {
-                    continue;
-                }
-                List<ResyncPeer> same = new ArrayList<>();
-                for (Map.Entry<ResyncPeer, RangeDigest> o : digests.entrySet()) {
-                    if (o.getValue().status() == RangeDigest.Status.OK && o.getValue().sameContentAs(d)) {
-                        same.add(o.getKey());
-                    }
-                }
-                if (same.size() >= v.needed) {
-                    v.majority = d;
-                    v.agreeing = same;
-                    break;
-                }
-            }
-            return v;
-        }
-    }
-
-    /** What became of one range. */
-    private static final class RangeOutcome {
-        enum Kind { COPIED, EQUAL, FAILED }
-
-        final Kind kind;
-        final PullOutcome pulled;
-        final String source;
-        final String problem;
-
-        private RangeOutcome(Kind kind, PullOutcome pulled, String source, String problem) {
-            this.kind = kind;
-            this.pulled = pulled;
-            this.source = source;
-            this.problem = problem;
-        }
-
-        static RangeOutcome copied(PullOutcome pulled, String source) {
-            return new RangeOutcome(Kind.COPIED, pulled, source, null);
-        }
-
-        static RangeOutcome equal() {
-            return new RangeOutcome(Kind.EQUAL, null, null, null);
-        }
-
-        static RangeOutcome failed(String problem) {
-            return new RangeOutcome(Kind.FAILED, null, null, problem);
-        }
     }
 
     /** One resync's tallies and steps. */
