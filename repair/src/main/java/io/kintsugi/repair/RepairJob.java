@@ -22,6 +22,8 @@ final class RepairJob {
     /** The earliest System.nanoTime() at which the next attempt may run. */
     long notBefore;
     RepairPlan plan;
+    /** The highest probe sequence of its attempts, or -1. */
+    long lastSequence = -1;
     final List<String> whys = new ArrayList<>();
     final Set<DamagedRange> damage = new LinkedHashSet<>();
     /** Detections that overlapped the job while its plan waited; looked at again when the plan is settled. */

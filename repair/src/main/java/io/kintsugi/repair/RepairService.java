@@ -129,6 +129,16 @@ public final class RepairService implements AutoCloseable {
         }
     }
 
+    /** Runs one round (look, then run what is due) on the service's thread; done when it is over. For tests. */
+    Future<Void> lookNow() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        submit(done, () -> {
+            tick();
+            return null;
+        });
+        return done;
+    }
+
     /** @return the plans waiting for approval, oldest first (under {@link RepairPolicy#APPROVAL}) */
     public List<RepairPlan> pendingPlans() {
         List<RepairPlan> plans = new ArrayList<>(waiting.values());
@@ -182,6 +192,8 @@ public final class RepairService implements AutoCloseable {
             coordinator.reject(plan, why);
             jobs.remove(job);
             settledDamage.addAll(job.damage);
+            // The verdicts of the plan's own probe, and any before it, are about what was rejected.
+            remember(new Proof(job.range, plan.sequence() + 1));
             emit(job, Kind.REJECTED, repairId, null, "rejected: " + why);
             readmit(job);
             return null;
@@ -252,7 +264,9 @@ public final class RepairService implements AutoCloseable {
                 continue;
             }
             if (j.state == RepairJob.State.AWAITING_APPROVAL) {
-                if (!j.deferred.contains(d) && (d.damage() == null || !j.damage.contains(d.damage()))) {
+                // Damage is listed at every look: keep one detection of each block aside, not one per look.
+                if (d.damage() == null || (!j.damage.contains(d.damage())
+                        && j.deferred.stream().noneMatch(o -> d.damage().equals(o.damage())))) {
                     j.deferred.add(d);
                 }
                 return;
@@ -309,6 +323,7 @@ public final class RepairService implements AutoCloseable {
     /** Acts on the outcome of an attempt or an approval. */
     private void settle(RepairJob job, RepairReport report) {
         Outcome o = report.outcome();
+        job.lastSequence = Math.max(job.lastSequence, report.sequence());
         switch (o) {
             case AWAITING_APPROVAL -> {
                 job.state = RepairJob.State.AWAITING_APPROVAL;
@@ -335,6 +350,9 @@ public final class RepairService implements AutoCloseable {
         if (job.attempts >= maxAttempts) {
             jobs.remove(job);
             settledDamage.addAll(job.damage);
+            if (job.lastSequence >= 0) {
+                remember(new Proof(job.range, job.lastSequence + 1)); // what it gave up on is not taken again
+            }
             emit(job, Kind.GAVE_UP, repairId, Outcome.FAILED, "after " + job.attempts + " attempts: " + why);
             readmit(job);
             return;
@@ -405,7 +423,10 @@ public final class RepairService implements AutoCloseable {
         waiting.clear();
     }
 
-    /** A repair proven at a sequence: verdicts about older markers inside its range are stale. */
+    /**
+     * A range settled as of a sequence (a repair's proof, or the probe of a plan rejected or given up on): verdicts
+     * about markers before it inside the range say nothing new.
+     */
     private record Proof(RepairRange range, long proofSequence) {
     }
 

@@ -132,7 +132,12 @@ class RepairServiceTest {
                 RepairReport report = service.approve(first.repairId()).get(120, TimeUnit.SECONDS);
                 assertEquals(Outcome.REPAIRED, report.outcome(), String.join("\n", report.steps()));
                 service.reject(second.repairId(), "operator says no").get(60, TimeUnit.SECONDS);
-                assertTrue(service.pendingPlans().isEmpty());
+                set.awaitReplicated();
+                // Every verdict is logged by now (the probes' too); a full round takes none of them up again.
+                service.lookNow().get(120, TimeUnit.SECONDS);
+                assertTrue(service.pendingPlans().isEmpty(), service.pendingPlans().toString());
+                assertEquals(2, of(events, Kind.QUEUED).size(), events.toString());
+                assertEquals(2, of(events, Kind.AWAITING_APPROVAL).size(), events.toString());
                 assertThrows(IllegalArgumentException.class, () -> service.approve(second.repairId()));
                 assertEquals(1, of(events, Kind.REJECTED).size());
                 assertTrue(set.validators[0].health().query(HealthQuery.builder().kinds(HealthKind.REPAIR).build())
