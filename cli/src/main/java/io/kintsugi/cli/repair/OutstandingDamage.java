@@ -19,13 +19,13 @@ import java.util.regex.Pattern;
  * Sorts a store's flagged health entries into those that still need a repair and those settled since, from what
  * one store directory holds (its health log, its lineage log and its segment files), without opening the store.
  *
- * <p>A flagged entry is an INCONSISTENT or DAMAGED verdict of any kind but REPAIR. It is settled by a later entry
- * or record of the same store that covers its whole range:
+ * <p>A flagged entry is an INCONSISTENT or DAMAGED verdict of any kind but REPAIR. It is settled when later entries
+ * and records of the same store cover its whole range, together:
  * <ul>
- *   <li>a CONSISTENT verdict (a later scan batch, or a repair's proof logged on the primary);</li>
- *   <li>a lineage record of a range copy into this store (a repair pulled the range here);</li>
- *   <li>for damage logged without a key range (a checksum failure found on read names only its segment file), the
- *   file being gone from the directory: a repair's install or a compaction rewrote it.</li>
+ *   <li>CONSISTENT verdicts (later scan batches, or a repair's proof logged on the primary);</li>
+ *   <li>lineage records of range copies into this store (a repair pulled the range here);</li>
+ *   <li>for damage (verdict DAMAGED), the segment file its detail names being gone from the directory: a repair's
+ *   install or a compaction rewrote it, and the damaged block with it.</li>
  * </ul>
  * Anything else is outstanding: this can over-report (damage a repair fixed on another replica's behalf is not
  * visible here), never under-report.
@@ -34,6 +34,9 @@ final class OutstandingDamage {
 
     /** How {@code Validator.onCorruption} names the damaged file in a health entry's detail. */
     private static final Pattern SEGMENT_FILE = Pattern.compile("in segment file (\\d+)");
+    /** How a corruption report names a segment file: its path, ending in the file's name. */
+    private static final Pattern SEGMENT_FILE_NAME = Pattern.compile("(\\d{" + StoreFiles.SEGMENT_DIGITS + "})"
+            + Pattern.quote(StoreFiles.SEGMENT_SUFFIX) + "\\b");
 
     private final List<HealthEntry> outstanding = new ArrayList<>();
     private final List<HealthEntry> settled = new ArrayList<>();
@@ -54,8 +57,7 @@ final class OutstandingDamage {
             if (!isFlagged(e)) {
                 continue;
             }
-            boolean done = laterConsistent(e, entries.subList(i + 1, entries.size()))
-                    || laterCopy(e, copies) || fileGone(storeDir, e);
+            boolean done = laterCovered(e, entries.subList(i + 1, entries.size()), copies) || fileGone(storeDir, e);
             (done ? d.settled : d.outstanding).add(e);
         }
         return d;
@@ -75,66 +77,82 @@ final class OutstandingDamage {
         return e.kind() != HealthKind.REPAIR && (e.verdict() == Verdict.INCONSISTENT || e.verdict() == Verdict.DAMAGED);
     }
 
-    private static boolean laterConsistent(HealthEntry e, List<HealthEntry> later) {
+    /** The entry's whole range is covered by later consistent verdicts and copies into this store, together. */
+    private static boolean laterCovered(HealthEntry e, List<HealthEntry> later, List<LineageRecord> copies) {
+        if (e.namespace().isEmpty()) {
+            return false;
+        }
+        List<byte[][]> spans = new ArrayList<>();
         for (HealthEntry l : later) {
-            if (l.verdict() == Verdict.CONSISTENT && !l.time().isBefore(e.time()) && covers(l.namespace(),
-                    l.minKey(), l.maxKey(), l.kind() == HealthKind.SCAN_BATCH, e)) {
-                return true;
+            if (l.verdict() == Verdict.CONSISTENT && l.namespace().equals(e.namespace())
+                    && !l.time().isBefore(e.time())) {
+                spans.add(new byte[][] {l.minKey(), l.maxKey()});
             }
         }
-        return false;
-    }
-
-    private static boolean laterCopy(HealthEntry e, List<LineageRecord> copies) {
         for (LineageRecord r : copies) {
-            if (r.kind() == LineageKind.RANGE_COPY && !r.time().isBefore(e.time())
-                    && covers(r.namespace(), r.from(), r.to(), false, e)) {
-                return true;
+            if (r.kind() == LineageKind.RANGE_COPY && r.namespace().equals(e.namespace())
+                    && !r.time().isBefore(e.time())) {
+                spans.add(new byte[][] {r.from(), r.to()});
             }
         }
-        return false;
+        return covers(spans, e.minKey(), e.maxKey());
     }
 
     /**
-     * Whether {@code [from, to)} (or {@code [from, to]} when {@code toInclusive}) of a namespace holds the entry's
-     * whole range {@code [minKey, maxKey]}. An entry without a namespace or range is held only by an open range.
+     * Whether the spans together cover {@code [min, max]}, null bounds open. Bounds are compared as the logs write
+     * them: a marker's range and a copy's end where the next one starts, so adjacent spans chain.
      */
-    static boolean covers(String namespace, byte[] from, byte[] to, boolean toInclusive, HealthEntry e) {
-        if (e.namespace().isEmpty() || !namespace.equals(e.namespace())) {
-            return false;
+    static boolean covers(List<byte[][]> spans, byte[] min, byte[] max) {
+        byte[] reached = min; // null: the start of the namespace, not yet passed
+        while (true) {
+            byte[] furthest = null;
+            boolean found = false;
+            for (byte[][] s : spans) {
+                boolean startsSoonEnough = s[0] == null || (reached != null && Arrays.compareUnsigned(s[0], reached) <= 0);
+                boolean goesFurther = s[1] == null || reached == null || Arrays.compareUnsigned(s[1], reached) > 0;
+                if (!startsSoonEnough || !goesFurther) {
+                    continue;
+                }
+                if (s[1] == null) {
+                    return true;
+                }
+                if (!found || Arrays.compareUnsigned(s[1], furthest) > 0) {
+                    furthest = s[1];
+                    found = true;
+                }
+            }
+            if (!found) {
+                return false;
+            }
+            // Each round moves strictly forward, so this ends.
+            reached = furthest;
+            if (max != null && Arrays.compareUnsigned(reached, max) >= 0) {
+                return true;
+            }
         }
-        byte[] min = e.minKey();
-        byte[] max = e.maxKey();
-        if (from != null && (min == null || Arrays.compareUnsigned(from, min) > 0)) {
-            return false;
-        }
-        if (to == null) {
-            return true;
-        }
-        if (max == null) {
-            return false;
-        }
-        int c = Arrays.compareUnsigned(max, to);
-        // A scan verdict's range and a marker's both end where the entry's logged end is; an exclusive end holds
-        // every key below it, and the entry's end is a key of its range, so it must be below.
-        return toInclusive ? c <= 0 : c < 0 || (c == 0 && e.kind() == HealthKind.SCAN_BATCH);
     }
 
+    /**
+     * Damage (verdict DAMAGED) lies in a block of the segment file its detail names; once that file is gone from the
+     * directory (an install or a compaction rewrote it), so is the damaged block, whatever range was logged.
+     */
     private static boolean fileGone(Path storeDir, HealthEntry e) {
-        if (e.minKey() != null || e.maxKey() != null) {
+        if (e.verdict() != Verdict.DAMAGED) {
             return false;
         }
-        Matcher m = SEGMENT_FILE.matcher(e.detail());
-        if (!m.find()) {
-            return false;
-        }
-        long file;
+        Long file = null;
+        Matcher byNumber = SEGMENT_FILE.matcher(e.detail());
+        Matcher byName = SEGMENT_FILE_NAME.matcher(e.detail());
         try {
-            file = Long.parseLong(m.group(1));
+            if (byNumber.find()) {
+                file = Long.parseLong(byNumber.group(1));
+            } else if (byName.find()) {
+                file = Long.parseLong(byName.group(1));
+            }
         } catch (NumberFormatException ex) {
             return false;
         }
-        if (file < 0 || file > StoreFiles.MAX_FILE_NUMBER) {
+        if (file == null || file < 0 || file > StoreFiles.MAX_FILE_NUMBER) {
             return false;
         }
         return !Files.exists(storeDir.resolve(StoreFiles.segmentFileName(file)));

@@ -57,6 +57,14 @@ class RepairCommandTest {
                 + fileNumber + ": CHECKSUM_MISMATCH at offset 4096");
     }
 
+    /** Damage a checker logged with the marker's range; the report names the segment file by its path. */
+    private static HealthEntry rangedDamage(int minute, int from, int to, long fileNumber) {
+        return new HealthEntry(T0.plusSeconds(60L * minute), Severity.ERROR, "replica-b", HealthKind.CHECKSUM_FAILURE,
+                Verdict.DAMAGED, "orders", key(from), key(to), -1, -1, null, null, 1000 + minute,
+                "the range could not be read here: CHECKSUM_MISMATCH in /data/store/"
+                        + StoreFiles.segmentFileName(fileNumber) + " at offset 4096 (13478 bytes)");
+    }
+
     private static LineageRecord copy(int minute, int from, int to) {
         return new LineageRecord(T0.plusSeconds(60L * minute), LineageKind.RANGE_COPY, "replica-b", "replica-a",
                 "orders", key(from), key(to), 2000 + minute, 10, 640, new Hash128(3, minute), "r" + minute);
@@ -103,13 +111,14 @@ class RepairCommandTest {
     @Test
     void listsWhatNothingLaterSettlesAndExitsOneWhileAnythingIsOutstanding() {
         long present = 999_999L; // no such segment file
-        HealthEntry settledByScan = batch(1, Verdict.INCONSISTENT, 0, 9);
+        HealthEntry settledByScan = batch(1, Verdict.INCONSISTENT, 0, 9); // by two later batches together
         HealthEntry settledByCopy = batch(2, Verdict.DAMAGED, 10, 19);
         HealthEntry outstanding = batch(3, Verdict.INCONSISTENT, 20, 29);
         HealthEntry copiedBeforeItWasFlagged = batch(6, Verdict.INCONSISTENT, 40, 49);
         HealthEntry goneFile = readDamage(4, present);
         Path dir = store(List.of(settledByScan, settledByCopy, outstanding, goneFile,
-                batch(5, Verdict.CONSISTENT, 0, 9), batch(5, Verdict.CONSISTENT, 20, 25), copiedBeforeItWasFlagged),
+                batch(5, Verdict.CONSISTENT, 0, 4), batch(5, Verdict.CONSISTENT, 4, 9),
+                batch(5, Verdict.CONSISTENT, 20, 25), copiedBeforeItWasFlagged),
                 List.of(copy(3, 10, 19), copy(5, 40, 50)));
         CliRun r = repair("status", dir.toString(), "--all");
         assertEquals(ExitCode.CORRUPTION_FOUND, r.code(), r.toString());
@@ -133,14 +142,19 @@ class RepairCommandTest {
         assertEquals(0, section(clean, "Lineage (copies into this store):"));
 
         // The store's own segment file: damage logged in it without a range stays outstanding.
+        // A ranged damage entry is settled by its file being gone, whatever range the checker logged.
         try (HealthLog log = HealthLog.open(dir)) {
             log.append(readDamage(2, 1));
+            log.append(rangedDamage(3, 50, 70, 1));
+            log.append(rangedDamage(4, 50, 70, 999_999L));
         }
         assertTrue(java.nio.file.Files.exists(dir.resolve(StoreFiles.segmentFileName(1))),
                 "the test expects the store's first segment file to be number 1");
-        CliRun r = repair("status", dir.toString());
+        CliRun r = repair("status", dir.toString(), "--all");
         assertEquals(ExitCode.CORRUPTION_FOUND, r.code(), r.toString());
-        assertEquals(1, section(r, "Outstanding (flagged, nothing later settles them):"));
+        assertEquals(2, section(r, "Outstanding (flagged, nothing later settles them):"));
+        assertEquals(1, section(r, "Settled (a later consistent verdict, copy or rewrite covers them):"));
+        assertTrue(r.out().contains("  " + rangedDamage(4, 50, 70, 999_999L) + "\n"), r.out());
     }
 
     @Test
