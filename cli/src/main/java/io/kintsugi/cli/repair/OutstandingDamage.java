@@ -108,7 +108,8 @@ final class OutstandingDamage {
             byte[] furthest = null;
             boolean found = false;
             for (byte[][] s : spans) {
-                boolean startsSoonEnough = s[0] == null || (reached != null && Arrays.compareUnsigned(s[0], reached) <= 0);
+                boolean startsSoonEnough = s[0] == null
+                        || (reached != null && Arrays.compareUnsigned(s[0], reached) <= 0);
                 boolean goesFurther = s[1] == null || reached == null || Arrays.compareUnsigned(s[1], reached) > 0;
                 if (!startsSoonEnough || !goesFurther) {
                     continue;
