@@ -2,6 +2,7 @@ package io.kintsugi.cli;
 
 import io.kintsugi.cli.demo.DemoCommand;
 import io.kintsugi.cli.health.HealthCommand;
+import io.kintsugi.cli.repair.RepairCommand;
 import io.kintsugi.cli.verify.VerifyCommand;
 
 import java.time.Clock;
@@ -25,7 +26,8 @@ public final class Commands {
 
     /** @return the commands of this build */
     public static Commands standard() {
-        return of(new DemoCommand(), new VerifyCommand(), new HealthCommand(Clock.systemUTC()));
+        return of(new DemoCommand(), new VerifyCommand(), new HealthCommand(Clock.systemUTC()),
+                new RepairCommand());
     }
 
     /**

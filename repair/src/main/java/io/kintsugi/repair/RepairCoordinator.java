@@ -200,6 +200,30 @@ public final class RepairCoordinator {
         return execute(run, plan, List.of(plan.sourceReplica()));
     }
 
+    /**
+     * Drops a plan returned for approval without executing it, and logs why; the range is left as it is.
+     *
+     * @param plan a plan from a report of this coordinator with outcome {@link Outcome#AWAITING_APPROVAL}
+     * @param why  metadata only: who rejected it and why, for the health log
+     * @throws IllegalArgumentException if the plan is not one waiting here (unknown, executed or rejected)
+     */
+    public void reject(RepairPlan plan, String why) {
+        Objects.requireNonNull(plan, "plan");
+        Objects.requireNonNull(why, "why");
+        if (pending.remove(plan.repairId()) != plan) {
+            throw new IllegalArgumentException("plan " + plan.repairId() + " is not waiting for approval here");
+        }
+        RangeDigest d = plan.expected();
+        Run run = new Run(plan.repairId(), d.namespace(), d.from().length == 0 ? null : d.from(), d.to());
+        run.sequence = d.sequence();
+        run.step(Severity.WARNING, Verdict.NONE, run.sequence, "rejected, nothing changed: " + why);
+    }
+
+    /** @return whether this coordinator repairs at once or waits for approval */
+    public RepairPolicy policy() {
+        return policy;
+    }
+
     /** @return the plans waiting for approval, oldest first */
     public List<RepairPlan> pendingPlans() {
         return List.copyOf(pending.values());
