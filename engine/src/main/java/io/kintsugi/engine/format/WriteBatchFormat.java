@@ -5,6 +5,7 @@ import io.kintsugi.engine.table.EntryKind;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -119,6 +120,33 @@ public final class WriteBatchFormat {
      * @throws MalformedPayloadException if a field is out of range or the lengths do not add up
      */
     public static void forEachKey(byte[] payload, KeyVisitor visitor) {
+        walk(payload, (kind, ns, keyOffset, keyLength, valueOffset, valueLength) ->
+                visitor.key(ns, payload, keyOffset, keyLength));
+    }
+
+    /**
+     * Decodes and validates a write batch payload.
+     *
+     * @param payload the payload of a {@link #TYPE_WRITE_BATCH} record
+     * @return the operations in order
+     * @throws MalformedPayloadException if a field is out of range or the lengths do not add up
+     */
+    public static List<Operation> decode(byte[] payload) {
+        List<Operation> ops = new ArrayList<>();
+        walk(payload, (kind, ns, keyOffset, keyLength, valueOffset, valueLength) -> ops.add(new Operation(kind, ns,
+                Arrays.copyOfRange(payload, keyOffset, keyOffset + keyLength),
+                Arrays.copyOfRange(payload, valueOffset, valueOffset + valueLength))));
+        return ops;
+    }
+
+    /** One operation of a payload, in place: a delete has an empty value at the end of its key. */
+    @FunctionalInterface
+    private interface OperationVisitor {
+        void operation(EntryKind kind, int namespace, int keyOffset, int keyLength, int valueOffset, int valueLength);
+    }
+
+    /** The one reader of the layout: checks every field and hands each operation over in place. */
+    private static void walk(byte[] payload, OperationVisitor visitor) {
         ByteBuffer b = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN);
         int count = readInt(b, "operation count");
         if (count < 1 || count > (1 << 20)) {
@@ -138,51 +166,13 @@ public final class WriteBatchFormat {
                 throw new MalformedPayloadException("operation " + i + " has namespace id " + ns);
             }
             int keyLength = skipBytes(b, 64 << 10, "key", i);
-            visitor.key(ns, payload, b.position() - keyLength, keyLength);
-            if (kind == EntryKind.PUT) {
-                skipBytes(b, 16 << 20, "value", i);
-            }
+            int keyOffset = b.position() - keyLength;
+            int valueLength = kind == EntryKind.PUT ? skipBytes(b, 16 << 20, "value", i) : 0;
+            visitor.operation(kind, ns, keyOffset, keyLength, b.position() - valueLength, valueLength);
         }
         if (b.hasRemaining()) {
             throw new MalformedPayloadException(b.remaining() + " bytes follow the last of " + count + " operations");
         }
-    }
-
-    /**
-     * Decodes and validates a write batch payload.
-     *
-     * @param payload the payload of a {@link #TYPE_WRITE_BATCH} record
-     * @return the operations in order
-     * @throws MalformedPayloadException if a field is out of range or the lengths do not add up
-     */
-    public static List<Operation> decode(byte[] payload) {
-        ByteBuffer b = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN);
-        int count = readInt(b, "operation count");
-        if (count < 1 || count > (1 << 20)) {
-            throw new MalformedPayloadException("operation count " + count + " is outside 1.." + (1 << 20));
-        }
-        List<Operation> ops = new ArrayList<>(Math.min(count, 1024));
-        for (int i = 0; i < count; i++) {
-            if (!b.hasRemaining()) {
-                throw new MalformedPayloadException("operation " + i + " of " + count + " is missing");
-            }
-            int code = b.get() & 0xFF;
-            EntryKind kind = EntryKind.ofCode(code);
-            if (kind == null) {
-                throw new MalformedPayloadException("operation " + i + " has unknown kind " + code);
-            }
-            int ns = readInt(b, "namespace id");
-            if (ns < 1) {
-                throw new MalformedPayloadException("operation " + i + " has namespace id " + ns);
-            }
-            byte[] key = readBytes(b, 64 << 10, "key", i);
-            byte[] value = kind == EntryKind.PUT ? readBytes(b, 16 << 20, "value", i) : new byte[0];
-            ops.add(new Operation(kind, ns, key, value));
-        }
-        if (b.hasRemaining()) {
-            throw new MalformedPayloadException(b.remaining() + " bytes follow the last of " + count + " operations");
-        }
-        return ops;
     }
 
     /**
@@ -234,7 +224,7 @@ public final class WriteBatchFormat {
         return b.getInt();
     }
 
-    /** Checks a length-prefixed field like {@link #readBytes} and moves past it; returns its length. */
+    /** Checks a length-prefixed field (length in range, bytes present) and moves past it; returns its length. */
     private static int skipBytes(ByteBuffer b, int max, String what, int op) {
         int len = readInt(b, what + " length");
         if (len < 0 || len > max) {
@@ -247,21 +237,6 @@ public final class WriteBatchFormat {
         }
         b.position(b.position() + len);
         return len;
-    }
-
-    private static byte[] readBytes(ByteBuffer b, int max, String what, int op) {
-        int len = readInt(b, what + " length");
-        if (len < 0 || len > max) {
-            throw new MalformedPayloadException("operation " + op + " has " + what + " length " + len
-                    + " outside 0.." + max);
-        }
-        if (b.remaining() < len) {
-            throw new MalformedPayloadException("operation " + op + " " + what + " of " + len + " bytes runs past "
-                    + "the payload (" + b.remaining() + " bytes remain)");
-        }
-        byte[] out = new byte[len];
-        b.get(out);
-        return out;
     }
 
     /**
