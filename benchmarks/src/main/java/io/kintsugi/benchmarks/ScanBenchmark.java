@@ -138,11 +138,18 @@ public class ScanBenchmark {
         return p;
     }
 
-    /** @return the write's sequence */
+    /**
+     * Long iterations, because flushes and compactions come and go under this load and make 3-second iterations
+     * differ by up to a factor of two; compare {@code off} and {@code default} run one after the other, in rounds.
+     *
+     * @return the write's sequence
+     */
     @Benchmark
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.SECONDS)
     @Threads(4)
+    @Warmup(iterations = 2, time = 10)
+    @Measurement(iterations = 5, time = 10)
     public long writeWhileScanning() {
         byte[] value = new byte[VALUE_SIZE];
         ThreadLocalRandom.current().nextBytes(value);
