@@ -1,13 +1,10 @@
 package io.kintsugi.engine;
 
+import io.kintsugi.engine.replication.SharedSecret;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.UUID;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The shared-secret challenge of a replication connection. Each side sends a fresh random nonce; the primary proves
@@ -18,30 +15,27 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class Authenticator {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final byte[] WELCOME_LABEL = "kintsugi replication welcome v1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FETCH_LABEL = "kintsugi replication fetch v1".getBytes(StandardCharsets.US_ASCII);
 
-    private final byte[] secret;
+    private final SharedSecret secret;
 
     /** @param secret the shared secret, or null for none */
     Authenticator(byte[] secret) {
-        this.secret = secret == null ? null : secret.clone();
+        this.secret = new SharedSecret(secret);
     }
 
     boolean enabled() {
-        return secret != null;
+        return secret.enabled();
     }
 
     static byte[] nonce() {
-        byte[] n = new byte[32];
-        RANDOM.nextBytes(n);
-        return n;
+        return SharedSecret.nonce(32);
     }
 
     /** @return the primary's proof for a WELCOME, or an empty array without a secret */
     byte[] welcomeProof(byte[] followerNonce, byte[] signedWelcomeBody) {
-        return enabled() ? hmac(WELCOME_LABEL, followerNonce, signedWelcomeBody) : new byte[0];
+        return secret.proof(WELCOME_LABEL, followerNonce, signedWelcomeBody);
     }
 
     /** @return the follower's proof for a FETCH, or an empty array without a secret */
@@ -53,25 +47,11 @@ final class Authenticator {
         ByteBuffer b = ByteBuffer.allocate(32);
         b.putLong(follower.getMostSignificantBits()).putLong(follower.getLeastSignificantBits())
                 .putLong(followerTerm).putLong(fromSequence);
-        return hmac(FETCH_LABEL, primaryNonce, followerNonce, b.array());
+        return secret.proof(FETCH_LABEL, primaryNonce, followerNonce, b.array());
     }
 
     /** Compares in constant time, so that timing does not reveal how much of a forged proof was right. */
     static boolean matches(byte[] expected, byte[] actual) {
-        return MessageDigest.isEqual(expected, actual);
-    }
-
-    private byte[] hmac(byte[]... parts) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            for (byte[] p : parts) {
-                mac.update(p);
-            }
-            return mac.doFinal();
-        } catch (GeneralSecurityException e) {
-            // Every Java platform must provide HmacSHA256.
-            throw new IllegalStateException("HmacSHA256 is not available: " + e, e);
-        }
+        return SharedSecret.matches(expected, actual);
     }
 }

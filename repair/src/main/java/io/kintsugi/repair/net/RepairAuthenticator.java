@@ -1,12 +1,9 @@
 package io.kintsugi.repair.net;
 
+import io.kintsugi.engine.replication.SharedSecret;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The shared-secret challenge of a repair connection, in the manner of replication's: each side sends a fresh
@@ -17,32 +14,29 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class RepairAuthenticator {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final byte[] WELCOME_LABEL = "kintsugi repair welcome v1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] REQUEST_LABEL = "kintsugi repair request v1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PULL_LABEL = "kintsugi repair pull v1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] LINEAGE_LABEL = "kintsugi repair lineage v1".getBytes(StandardCharsets.US_ASCII);
 
-    private final byte[] secret;
+    private final SharedSecret secret;
 
     /** @param secret the shared secret, or null for none */
     RepairAuthenticator(byte[] secret) {
-        this.secret = secret == null ? null : secret.clone();
+        this.secret = new SharedSecret(secret);
     }
 
     boolean enabled() {
-        return secret != null;
+        return secret.enabled();
     }
 
     static byte[] nonce() {
-        byte[] n = new byte[RepairFrameFormat.NONCE_LENGTH];
-        RANDOM.nextBytes(n);
-        return n;
+        return SharedSecret.nonce(RepairFrameFormat.NONCE_LENGTH);
     }
 
     /** @return the server's proof for a WELCOME, or an empty array without a secret */
     byte[] welcomeProof(byte[] clientNonce, byte[] signedWelcomeBody) {
-        return enabled() ? hmac(WELCOME_LABEL, clientNonce, signedWelcomeBody) : new byte[0];
+        return secret.proof(WELCOME_LABEL, clientNonce, signedWelcomeBody);
     }
 
     /** @return the client's proof for a REQUEST, or an empty array without a secret */
@@ -52,7 +46,7 @@ final class RepairAuthenticator {
         }
         ByteBuffer b = ByteBuffer.allocate(9); // big-endian, as replication's proofs
         b.put((byte) kind).putLong(sequence);
-        return hmac(REQUEST_LABEL, serverNonce, clientNonce, b.array());
+        return secret.proof(REQUEST_LABEL, serverNonce, clientNonce, b.array());
     }
 
     /**
@@ -60,7 +54,7 @@ final class RepairAuthenticator {
      *         secret can point a replica at another source or digest), or an empty array without a secret
      */
     byte[] pullProof(byte[] serverNonce, byte[] clientNonce, byte[] signedPullBody) {
-        return enabled() ? hmac(PULL_LABEL, serverNonce, clientNonce, signedPullBody) : new byte[0];
+        return secret.proof(PULL_LABEL, serverNonce, clientNonce, signedPullBody);
     }
 
     /**
@@ -68,7 +62,7 @@ final class RepairAuthenticator {
      *         cannot be made to fit another question), or an empty array without a secret
      */
     byte[] lineageProof(byte[] serverNonce, byte[] clientNonce, byte[] signedQueryBody) {
-        return enabled() ? hmac(LINEAGE_LABEL, serverNonce, clientNonce, signedQueryBody) : new byte[0];
+        return secret.proof(LINEAGE_LABEL, serverNonce, clientNonce, signedQueryBody);
     }
 
     /**
@@ -77,20 +71,6 @@ final class RepairAuthenticator {
      * proof was right.
      */
     static boolean matches(byte[] expected, byte[] actual) {
-        return MessageDigest.isEqual(expected, actual);
-    }
-
-    private byte[] hmac(byte[]... parts) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            for (byte[] p : parts) {
-                mac.update(p);
-            }
-            return mac.doFinal();
-        } catch (GeneralSecurityException e) {
-            // Every Java platform must provide HmacSHA256.
-            throw new IllegalStateException("HmacSHA256 is not available: " + e, e);
-        }
+        return SharedSecret.matches(expected, actual);
     }
 }
