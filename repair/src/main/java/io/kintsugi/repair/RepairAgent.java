@@ -43,7 +43,11 @@ import java.util.Objects;
  */
 public final class RepairAgent implements AutoCloseable {
 
-    private static final String STAGING_DIRECTORY = "repair-staging";
+    /**
+     * The staging directory's name in the store directory (unless {@link RepairAgentOptions#stagingDirectory()}
+     * puts it elsewhere): verify counts it as one of the store's own names.
+     */
+    public static final String STAGING_DIRECTORY = "repair-staging";
 
     private final Store store;
     private final Validator validator;

@@ -1,6 +1,12 @@
 package io.kintsugi.repair;
 
 import io.kintsugi.engine.RangeEntry;
+import io.kintsugi.engine.Store;
+import io.kintsugi.validation.verify.Verifier;
+import io.kintsugi.validation.verify.VerifyLevel;
+import io.kintsugi.validation.verify.VerifyOptions;
+import io.kintsugi.validation.verify.VerifyReport;
+import io.kintsugi.validation.verify.VerifyStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,7 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Staging a pulled range: spilling to a file past the memory limit, and removing what a killed pull left. */
+/**
+ * Staging a pulled range: spilling to a file past the memory limit, removing what a killed pull left, and the
+ * staging directory's place among the store's own names.
+ */
 class StagedRangeTest {
 
     @TempDir
@@ -59,5 +68,23 @@ class StagedRangeTest {
                     files.map(p -> p.getFileName().toString()).sorted().toList());
         }
         assertEquals(0, StagedRange.removeStale(dir.resolve("absent"), "store-a"));
+    }
+
+    @Test
+    void aStagingDirectoryInTheStoreDirectoryIsOneOfTheStoresOwnNamesToVerify() throws Exception {
+        Path storeDir = dir.resolve("store");
+        try (Store store = Store.open(storeDir)) {
+            store.namespace("orders").put(new byte[] {1}, new byte[] {2});
+        }
+        // What a pull killed while it spilled leaves behind: the directory and a staged file in it.
+        Path staging = storeDir.resolve(RepairAgent.STAGING_DIRECTORY);
+        StagedRange killed = new StagedRange(0, staging, "store-a");
+        killed.accept(new byte[] {1}, new byte[] {3});
+        assertTrue(killed.onDisk());
+        for (VerifyLevel level : VerifyLevel.values()) {
+            VerifyReport r = Verifier.verify(storeDir, VerifyOptions.builder().level(level).build());
+            assertEquals(VerifyStatus.OK, r.status(), level + ": " + r.toText());
+        }
+        killed.close();
     }
 }

@@ -327,6 +327,10 @@ final class DemoScenario {
             say.check(v.status() == VerifyStatus.OK, DemoReplicas.name(i) + ": verify (checksums) " + v.status()
                     + ", " + v.counts().files() + " files, " + v.counts().blocks() + " blocks, "
                     + v.counts().records() + " log records, " + v.problems().size() + " problems");
+            if (v.status() != VerifyStatus.OK) {
+                // The report holds metadata only (files, offsets, kinds), so all of it can be shown.
+                v.toText().lines().forEach(l -> say.detail("  " + names(l)));
+            }
         }
     }
 

@@ -28,11 +28,16 @@ final class StoreDirectoryCheck {
      * out because validation sits below repair and cannot name its constant.
      */
     static final String LINEAGE_DIRECTORY_NAME = "lineage";
+    /**
+     * The repair module's staging directory (its {@code RepairAgent.STAGING_DIRECTORY}): a pulled range too large
+     * for memory waits there until it is installed, and a crash's leftovers are removed when the next agent starts.
+     */
+    static final String REPAIR_STAGING_DIRECTORY_NAME = "repair-staging";
 
     /** The store's own entries besides segment files. */
     static final Set<String> OWN_NAMES = Set.of(StoreFiles.MANIFEST_DIR, StoreFiles.MANIFEST_TMP_DIR,
             StoreFiles.OPLOG_DIR, TermHistoryFormat.FILE_NAME, TermHistoryFormat.FILE_NAME + ".tmp",
-            HealthLog.DIRECTORY_NAME, LINEAGE_DIRECTORY_NAME, ScanStateFormat.FILE_NAME,
+            HealthLog.DIRECTORY_NAME, LINEAGE_DIRECTORY_NAME, REPAIR_STAGING_DIRECTORY_NAME, ScanStateFormat.FILE_NAME,
             ScanStateFormat.FILE_NAME + ".tmp");
 
     private StoreDirectoryCheck() {
