@@ -43,10 +43,10 @@ class DemoCommandTest {
         assertTrue(out.contains("ok      one bit flipped in a data block of a segment file"), run.toString());
         assertTrue(out.contains("follower-1: ERROR DAMAGED namespace=orders"), run.toString());
         assertTrue(out.contains("follower-2: ERROR INCONSISTENT namespace=orders"), run.toString());
-        // A block holds more pairs than a scanned range (about 120 against 100 here), so the rotten block meets
-        // one, two or three ranges: all of them are flagged, never none.
+        // A block holds more pairs than a scanned range (about 120 against 100 here, and the writers insert keys
+        // between the block's), so the rotten block meets one range or several: all of them are flagged, never none.
         assertTrue(out.matches("(?s).*ok      follower-1 flagged DAMAGED exactly the scanned ranges that hold the"
-                + " rotten block \\([123]\\).*"), run.toString());
+                + " rotten block \\([1-9]\\).*"), run.toString());
         assertTrue(out.contains("ok      follower-2 flagged INCONSISTENT exactly one range, the one holding the"
                 + " corrupted key (1)"), run.toString());
         assertTrue(out.contains(": REPAIRED, target follower-1, source "), run.toString());
