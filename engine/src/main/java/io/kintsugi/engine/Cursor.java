@@ -37,6 +37,16 @@ public interface Cursor extends AutoCloseable {
      */
     byte[] value();
 
+    /**
+     * What the cursor has cost so far: the key and value bytes of every stored version it stepped over, which is
+     * the pairs it returned and also the older versions, tombstones and versions newer than its read point that it
+     * skipped. A store with many versions of its keys costs more to scan than its live bytes say; a reader that
+     * paces itself (the range-hash scanner) charges this.
+     *
+     * @return bytes stepped over since the cursor was opened, 0 or more
+     */
+    long bytesVisited();
+
     /** Releases the files the cursor holds. */
     @Override
     void close();

@@ -24,6 +24,11 @@ final class EmptyCursor implements Cursor {
     }
 
     @Override
+    public long bytesVisited() {
+        return 0; // an empty range steps over nothing
+    }
+
+    @Override
     public void close() {
     }
 }

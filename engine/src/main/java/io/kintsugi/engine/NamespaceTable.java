@@ -67,9 +67,14 @@ final class NamespaceTable {
                 | (internalKey[3] & 0xFF);
     }
 
+    /** @return the length of the user key inside an internal key */
+    static int userKeyLength(byte[] internalKey) {
+        return internalKey.length - 4;
+    }
+
     /** @return the user key of an internal key */
     static byte[] userKey(byte[] internalKey) {
-        byte[] k = new byte[internalKey.length - 4];
+        byte[] k = new byte[userKeyLength(internalKey)];
         System.arraycopy(internalKey, 4, k, 0, k.length);
         return k;
     }

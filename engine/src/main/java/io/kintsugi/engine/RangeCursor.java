@@ -20,6 +20,7 @@ final class RangeCursor implements Cursor {
     private Entry current;
     private boolean closed;
     private boolean exhausted;
+    private long bytesVisited;
 
     RangeCursor(MergingIterator merge, Version version, long readSequence, byte[] toExclusive) {
         this.merge = merge;
@@ -39,6 +40,8 @@ final class RangeCursor implements Cursor {
             if (InternalKeys.compareKeys(e.key(), toExclusive) >= 0) {
                 break;
             }
+            // The user's key and value bytes, as the pairs returned are counted (a tombstone's value is empty).
+            bytesVisited += NamespaceTable.userKeyLength(e.key()) + e.value().length;
             if (e.sequence() > readSequence) {
                 continue; // written after this cursor's read point
             }
@@ -71,6 +74,11 @@ final class RangeCursor implements Cursor {
                     + "true");
         }
         return current;
+    }
+
+    @Override
+    public long bytesVisited() {
+        return bytesVisited;
     }
 
     @Override

@@ -60,6 +60,8 @@ public final class RangeScan implements AutoCloseable {
     private volatile long refused;
     /** The batch size in keys that last landed; the next batch starts from twice that. */
     private int landedKeys;
+    /** Bytes the last attempt's cursor stepped over ({@link Cursor#bytesVisited()}). */
+    private long visited;
     private long lastSaveNanos = System.nanoTime();
     private volatile long skipped;
 
@@ -273,7 +275,9 @@ public final class RangeScan implements AutoCloseable {
                 return skipDamage(ns, from, targetTo, e);
             }
             RangeMarking.Hashed h = a.hashed();
-            options.throttle().acquire(h.bytes());
+            // Charged for what the cursor stepped over, not only the live pairs hashed: under writes a range holds
+            // several versions of its keys, and reading them is the scan's cost to the writers.
+            options.throttle().acquire(visited);
             if (a.sequence().isPresent()) {
                 landedKeys = limit;
                 return new Batch(true, h.end(), h.count(), h.bytes(), h.hash(), a.sequence().getAsLong());
@@ -294,18 +298,23 @@ public final class RangeScan implements AutoCloseable {
         hasher.reset();
         long deadline = System.nanoTime() + options.maxBatchTime().toNanos();
         try (Cursor c = snapshot.scan(ns, from, targetTo)) {
-            while (c.next()) {
-                byte[] key = c.key();
-                hasher.add(key, c.value());
-                boolean full = hasher.count() >= maxKeys || hasher.bytes() >= options.maxBatchBytes()
-                        || System.nanoTime() >= deadline;
-                // A batch ends after a key whose successor is still a valid key, so that the next batch can start there.
-                if (full && key.length < RangeHashMarkerFormat.MAX_KEY_LENGTH) {
-                    byte[] end = Arrays.copyOf(key, key.length + 1);
-                    if (targetTo == null || Arrays.compareUnsigned(end, targetTo) < 0) {
-                        return new RangeMarking.Hashed(end, hasher.count(), hasher.bytes(), hasher.hash());
+            try {
+                while (c.next()) {
+                    byte[] key = c.key();
+                    hasher.add(key, c.value());
+                    boolean full = hasher.count() >= maxKeys || hasher.bytes() >= options.maxBatchBytes()
+                            || System.nanoTime() >= deadline;
+                    // A batch ends after a key whose successor is still a valid key, so that the next batch can
+                    // start there.
+                    if (full && key.length < RangeHashMarkerFormat.MAX_KEY_LENGTH) {
+                        byte[] end = Arrays.copyOf(key, key.length + 1);
+                        if (targetTo == null || Arrays.compareUnsigned(end, targetTo) < 0) {
+                            return new RangeMarking.Hashed(end, hasher.count(), hasher.bytes(), hasher.hash());
+                        }
                     }
                 }
+            } finally {
+                visited = c.bytesVisited();
             }
         }
         return new RangeMarking.Hashed(targetTo, hasher.count(), hasher.bytes(), hasher.hash());

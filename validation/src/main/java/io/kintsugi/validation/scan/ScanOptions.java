@@ -10,7 +10,7 @@ import java.util.Objects;
  * ScanOptions.builder()
  *     .namespace("orders")                 // default: every namespace, in name order
  *     .range(from, to)                     // only with a namespace; default: the whole namespace
- *     .bytesPerSecond(32L << 20)           // default 32 MiB/s
+ *     .bytesPerSecond(32L << 20)           // default 32 MiB/s of stored versions read
  *     .build();
  * }</pre>
  */
@@ -223,6 +223,11 @@ public final class ScanOptions {
         }
 
         /**
+         * The pace: key and value bytes of stored versions read per second. Every version the scan steps over counts
+         * ({@link io.kintsugi.engine.Cursor#bytesVisited()}), older versions and tombstones too, and so does a batch
+         * hashed again because its marker was refused: the pace bounds what the scan costs the writers, and the live
+         * bytes it covers per second are fewer while writes leave many versions behind.
+         *
          * @param rate bytes per second, at least 1
          * @return this builder
          */

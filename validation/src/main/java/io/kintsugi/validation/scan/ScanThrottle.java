@@ -3,14 +3,16 @@ package io.kintsugi.validation.scan;
 import com.google.common.util.concurrent.RateLimiter;
 
 /**
- * Paces a scan by the bytes it reads. The default is a Guava {@link RateLimiter} in bytes per second; a host that
+ * Paces a scan by the bytes it reads: every stored version it steps over, not only the live pairs it hashes. The default is a Guava {@link RateLimiter} in bytes per second; a host that
  * runs several scans can share one throttle between them.
  */
 @FunctionalInterface
 public interface ScanThrottle {
 
     /**
-     * Called after each batch with the key and value bytes it read; waits as long as the rate requires.
+     * Called after each attempt at a batch with the key and value bytes of every stored version it read (older
+     * versions and tombstones included, see {@link io.kintsugi.engine.Cursor#bytesVisited()}); waits as long as the
+     * rate requires.
      *
      * @param bytes bytes just read, 0 or more
      */

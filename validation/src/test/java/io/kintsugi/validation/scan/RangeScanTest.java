@@ -45,6 +45,30 @@ class RangeScanTest {
     }
 
     @Test
+    void theThrottleIsChargedForEveryStoredVersionTheScanReads() throws Exception {
+        try (Store store = open()) {
+            fill(store, "a", 1000);
+            fill(store, "a", 1000);
+            Namespace ns = store.namespace("a");
+            for (int i = 0; i < 100; i++) {
+                ns.delete(key(i));
+            }
+            AtomicLong acquired = new AtomicLong();
+            // One batch for the whole namespace: a batch that ends after a key leaves that key's older versions
+            // unread (they are not in the range it hashed, nor in the next one).
+            RangeScan scan = RangeScan.start(store, e -> { }, ScanOptions.builder().maxBatchKeys(10_000)
+                    .throttle(acquired::addAndGet).build());
+            assertTrue(scan.await(Duration.ofSeconds(60)));
+            ScanProgress p = scan.progress();
+            assertEquals(ScanProgress.State.FINISHED, p.state(), p.toString());
+            assertEquals(900L * (10 + 100), p.bytesDone(), "the live pairs hashed");
+            // Two versions of every key and a tombstone for a tenth of them: the writers pay for all of it being
+            // read, so the pace counts it.
+            assertEquals(2000L * (10 + 100) + 100L * 10, acquired.get());
+        }
+    }
+
+    @Test
     void everyByteHashedPassesThroughTheThrottle() throws Exception {
         try (Store store = open()) {
             fill(store, "a", 1000);
@@ -61,7 +85,7 @@ class RangeScanTest {
             assertEquals(ScanProgress.State.FINISHED, p.state(), p.toString());
             assertEquals(1500, p.keys());
             assertEquals(1500L * (10 + 100), p.bytesDone());
-            assertEquals(p.bytesDone(), acquired.get(), "every byte read was paid for");
+            assertEquals(p.bytesDone(), acquired.get(), "every byte read was paid for (one version per key here)");
             assertEquals(p.batches(), calls.get(), "once per batch (no batch was refused without writes)");
             // Ten and five full batches, and per namespace a last, empty one from the last key to the end: it proves
             // that followers hold nothing past the primary's last key either.
