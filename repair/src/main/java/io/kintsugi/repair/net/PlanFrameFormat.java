@@ -193,8 +193,8 @@ public final class PlanFrameFormat {
         if ((flags & ~(FLAG_FROM | FLAG_TO)) != 0) {
             throw malformed(what + " flags " + flags + " set bits other than 0 and 1");
         }
-        KeyFingerprint from = (flags & FLAG_FROM) != 0 ? fingerprint(b, what + " from", RepairFrameFormat.MAX_FROM_LENGTH)
-                : null;
+        KeyFingerprint from = (flags & FLAG_FROM) != 0
+                ? fingerprint(b, what + " from", RepairFrameFormat.MAX_FROM_LENGTH) : null;
         KeyFingerprint to = (flags & FLAG_TO) != 0 ? fingerprint(b, what + " to", RepairFrameFormat.MAX_TO_LENGTH)
                 : null;
         String target = text(b, what + " target", 1, RepairFrameFormat.MAX_PULL_NAME_BYTES, StandardCharsets.UTF_8);

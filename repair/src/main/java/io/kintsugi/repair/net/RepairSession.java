@@ -46,8 +46,8 @@ final class RepairSession implements Runnable {
     private volatile boolean awaitingClient = true;
 
     RepairSession(RepairChannel channel, RangeSource source, PullHandler puller, LineageHandler lineage,
-                  Supplier<ApprovalHandler> approvals, RepairAuthenticator authenticator, RepairServerOptions options, BooleanSupplier closing,
-                  FrameTap tap, Consumer<RepairSession> onEnd) {
+                  Supplier<ApprovalHandler> approvals, RepairAuthenticator authenticator, RepairServerOptions options,
+                  BooleanSupplier closing, FrameTap tap, Consumer<RepairSession> onEnd) {
         this.channel = channel;
         this.source = source;
         this.puller = puller;

@@ -197,7 +197,7 @@ class RepairFrameFormatTest {
                         new byte[Limits.MAX_VALUE_LENGTH + 1]))));
         assertTrue(value.getMessage().contains("Limits.MAX_VALUE_LENGTH"), value.getMessage());
         assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.hello(new byte[31]));
-        assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.request(5, 1, new byte[0]));
+        assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.request(7, 1, new byte[0]));
         assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.request(1, -1, new byte[0]));
         assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.request(1, 1, new byte[7]));
         String longDetail = "x".repeat(RepairFrameFormat.MAX_DETAIL_BYTES + 1);
