@@ -100,8 +100,8 @@ final class DecisionAction {
         } else {
             out.println("Plan " + d.repairId() + " approved: " + d.outcome());
         }
-        out.println("  target " + or(d.target()) + ", source " + or(d.source()) + ", sequence " + d.sequence()
-                + (d.proofSequence() >= 0 ? ", proven at " + d.proofSequence() : ""));
+        out.println("  target " + or(d.target()) + ", source " + or(d.source()));
+        out.println("  sequence " + d.sequence() + (d.proofSequence() >= 0 ? ", proof at " + d.proofSequence() : ""));
         if (d.outcome() != PlanDecision.Outcome.REJECTED) {
             out.println("  moved " + d.pairs() + " pairs, " + d.bytes() + " key and value bytes (" + d.wireBytes()
                     + " bytes of chunk frames)");

@@ -53,13 +53,12 @@ final class PlansAction {
                 + (n > listing.plans().size() ? " (listing the oldest " + listing.plans().size() + ")" : ""));
         for (PendingPlan p : listing.plans()) {
             out.println("  " + p.repairId() + "  " + p.namespace() + " " + p.range());
-            out.println("      target " + p.target() + ", source " + p.source() + ", sequence " + p.sequence()
-                    + ", " + p.pairs() + " pairs, about " + p.bytesEstimate() + " bytes, waiting "
-                    + p.age().toSeconds() + " s");
+            out.println("      target " + p.target() + ", source " + p.source());
+            out.println("      sequence " + p.sequence() + ", " + p.pairs() + " pairs, about " + p.bytesEstimate()
+                    + " bytes, waiting " + p.age().toSeconds() + " s");
         }
         if (n > 0) {
-            out.println("Approve one: kintsugi repair approve " + endpoint + " ID   (or: kintsugi repair reject "
-                    + endpoint + " ID)");
+            out.println("Decide one: kintsugi repair approve|reject " + endpoint + " ID");
         }
     }
 
