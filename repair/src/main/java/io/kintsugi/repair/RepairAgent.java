@@ -131,6 +131,17 @@ public final class RepairAgent implements AutoCloseable {
         return server.endpoint();
     }
 
+    /**
+     * Has this agent's repair server list, approve and reject the waiting plans of {@code service} for clients in
+     * other processes ({@code kintsugi repair plans HOST:PORT}, {@code RepairClient.plans}); typically the agent of
+     * the primary, beside which the service runs. Requests are authenticated with this agent's secret.
+     *
+     * @param service the repair service, or null to stop serving its plans
+     */
+    public void serveApprovals(RepairService service) {
+        server.approvals(service == null ? null : service.approvals());
+    }
+
     /** @return the store's lineage log (what this replica copied, from whom, when) */
     public LineageLog lineage() {
         return lineage;

@@ -17,6 +17,8 @@ public final class RepairPlan {
     private final Replica source;
     private final RangeDigest expected;
     private final Instant damageSince;
+    /** When the coordinator made the plan: how long it has waited is what an operator weighs against the hold time. */
+    private final Instant plannedAt = Instant.now();
 
     RepairPlan(String repairId, Replica target, Replica source, RangeDigest expected, Instant damageSince) {
         this.repairId = Objects.requireNonNull(repairId);
@@ -63,6 +65,11 @@ public final class RepairPlan {
     /** @return estimated bytes to move: the majority's key and value bytes plus 8 bytes of lengths per pair */
     public long bytesEstimate() {
         return expected.bytes() + 8 * expected.count();
+    }
+
+    /** @return when the coordinator made this plan */
+    public Instant plannedAt() {
+        return plannedAt;
     }
 
     Replica targetReplica() {

@@ -4,6 +4,8 @@ import io.kintsugi.engine.DamagedRange;
 import io.kintsugi.engine.Store;
 import io.kintsugi.repair.RepairReport.Outcome;
 import io.kintsugi.repair.RepairServiceEvent.Kind;
+import io.kintsugi.repair.net.ApprovalHandler;
+import io.kintsugi.repair.net.PlanNotWaitingException;
 import io.kintsugi.validation.Validator;
 
 import java.time.Duration;
@@ -69,6 +71,8 @@ public final class RepairService implements AutoCloseable {
 
     /** Repairs remembered for dropping stale verdicts; older ones are forgotten first. */
     static final int PROOFS_KEPT = 256;
+    /** Decided plans remembered for telling a late second decision apart from an unknown id. */
+    static final int DECISIONS_KEPT = 1024;
 
     private final RepairCoordinator coordinator;
     private final List<ReplicaWatch> watches;
@@ -80,6 +84,14 @@ public final class RepairService implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final AtomicBoolean wakeUpPending = new AtomicBoolean();
     private final Map<String, RepairPlan> waiting = new ConcurrentHashMap<>();
+    /** Plans approved or rejected lately, so that a second decision is told so rather than "unknown". */
+    private final Map<String, String> decided = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+                    return size() > DECISIONS_KEPT;
+                }
+            });
 
     // Touched only on the service's thread.
     private final List<RepairJob> jobs = new ArrayList<>();
@@ -151,7 +163,8 @@ public final class RepairService implements AutoCloseable {
      *
      * @param repairId the plan's {@link RepairPlan#repairId()}
      * @return the report of the repair once it ran; a FAILED one is retried as usual
-     * @throws IllegalArgumentException if no plan with that id waits
+     * @throws PlanNotWaitingException (an {@code IllegalArgumentException}) if no plan with that id waits: unknown,
+     *                                 or approved or rejected already ({@link PlanNotWaitingException#decided()})
      */
     public Future<RepairReport> approve(String repairId) {
         RepairPlan plan = waitingPlan(repairId);
@@ -159,8 +172,9 @@ public final class RepairService implements AutoCloseable {
         submit(done, () -> {
             RepairJob job = jobOf(plan);
             if (job == null || waiting.remove(repairId) == null) {
-                throw new IllegalArgumentException("plan " + repairId + " was settled meanwhile");
+                throw settledMeanwhile(repairId);
             }
+            decided.put(repairId, "approved");
             job.plan = null;
             job.state = RepairJob.State.QUEUED;
             emit(job, Kind.APPROVED, repairId, null, "approved: " + plan);
@@ -178,7 +192,8 @@ public final class RepairService implements AutoCloseable {
      * @param repairId the plan's {@link RepairPlan#repairId()}
      * @param why      metadata only: who rejected it and why, for the health log
      * @return done once the plan is dropped
-     * @throws IllegalArgumentException if no plan with that id waits
+     * @throws PlanNotWaitingException (an {@code IllegalArgumentException}) if no plan with that id waits: unknown,
+     *                                 or approved or rejected already ({@link PlanNotWaitingException#decided()})
      */
     public Future<Void> reject(String repairId, String why) {
         Objects.requireNonNull(why, "why");
@@ -187,8 +202,9 @@ public final class RepairService implements AutoCloseable {
         submit(done, () -> {
             RepairJob job = jobOf(plan);
             if (job == null || waiting.remove(repairId) == null) {
-                throw new IllegalArgumentException("plan " + repairId + " was settled meanwhile");
+                throw settledMeanwhile(repairId);
             }
+            decided.put(repairId, "rejected");
             coordinator.reject(plan, why);
             jobs.remove(job);
             settledDamage.addAll(job.damage);
@@ -205,10 +221,38 @@ public final class RepairService implements AutoCloseable {
         Objects.requireNonNull(repairId, "repairId");
         RepairPlan plan = waiting.get(repairId);
         if (plan == null) {
-            throw new IllegalArgumentException("no plan " + repairId + " waits for approval; waiting: "
-                    + waiting.keySet());
+            String how = decided.get(repairId);
+            if (how != null) {
+                throw new PlanNotWaitingException(repairId, true, "plan " + repairId + " was " + how
+                        + " already; nothing more to decide");
+            }
+            throw new PlanNotWaitingException(repairId, false, "no plan " + repairId + " waits for approval; "
+                    + "waiting: " + waiting.keySet());
         }
         return plan;
+    }
+
+    private PlanNotWaitingException settledMeanwhile(String repairId) {
+        String how = decided.get(repairId);
+        return new PlanNotWaitingException(repairId, true, "plan " + repairId + " was "
+                + (how != null ? how : "settled") + " meanwhile; nothing more to decide");
+    }
+
+    /**
+     * The approvals of this service for a repair server, so that an operator in another process can list, approve
+     * and reject its plans ({@code kintsugi repair plans|approve|reject}): attach them with
+     * {@link RepairAgent#serveApprovals(RepairService)} or {@code RepairServer.approvals(...)}. An approval over the
+     * wire waits for the repair to run, as {@code approve(repairId).get()} does.
+     *
+     * @return a view of this service's plans and decisions
+     */
+    public ApprovalHandler approvals() {
+        return new ServiceApprovals(this);
+    }
+
+    /** @return whether {@link #close()} has begun */
+    public boolean isClosed() {
+        return thread.isShutdown();
     }
 
     private <T> void submit(CompletableFuture<T> done, java.util.concurrent.Callable<T> work) {

@@ -20,18 +20,28 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * {@code kintsugi repair status DIR}: what of a store's flagged health entries still needs a repair, and the
- * copies its lineage log records. Read-only: both logs are read from copies, so the store may be closed or open in
- * another process. Exits {@link ExitCode#CORRUPTION_FOUND} while anything is outstanding.
+ * {@code kintsugi repair}: four actions.
  *
- * <p>A repair itself needs the live replicas and the process that coordinates them (a {@code RepairService} beside
- * the primary); the repair protocol has no request yet to list, approve or reject that process's plans, so
- * {@code plan} and {@code approve} are not offered here (see docs/CLI.md).
+ * <ul>
+ *   <li>{@code status DIR}: what of a store's flagged health entries still needs a repair, and the copies its
+ *   lineage log records. Read-only: both logs are read from copies, so the store may be closed or open in another
+ *   process. Exits {@link ExitCode#CORRUPTION_FOUND} while anything is outstanding.</li>
+ *   <li>{@code plans HOST:PORT}, {@code approve HOST:PORT ID}, {@code reject HOST:PORT ID}: the repair plans waiting
+ *   for approval in the process that runs the repair service (under the approval policy), over the repair protocol
+ *   to the repair server the service is attached to ({@link PlansAction}, {@link DecisionAction}).</li>
+ * </ul>
  */
 public final class RepairCommand implements Command {
 
-    /** The one action this build offers. */
+    /** Reads a store's logs and lists what is outstanding. */
     static final String STATUS = "status";
+    /** Lists the plans waiting for approval on a repair server. */
+    static final String PLANS = "plans";
+    /** Approves one waiting plan. */
+    static final String APPROVE = "approve";
+    /** Rejects one waiting plan. */
+    static final String REJECT = "reject";
+    private static final String ACTIONS = "status, plans, approve or reject";
 
     private static final ArgumentParser STATUS_PARSER = new ArgumentParser("repair status", List.of("DIR"), List.of(
             Option.flag("all", "also list the flagged entries that are settled, not only the outstanding ones")));
@@ -43,43 +53,72 @@ public final class RepairCommand implements Command {
 
     @Override
     public String summary() {
-        return "repair status DIR: a store's flagged ranges that still need repair, and its lineage (read-only)";
+        return "repair status DIR: flagged ranges still to repair; repair plans|approve|reject HOST:PORT: plans "
+                + "awaiting approval";
     }
 
     @Override
     public String usage() {
-        return "Usage: kintsugi repair status DIR [--all]\n\n"
-                + "Reads the health log and the lineage log of the store in DIR (from copies: the store may be open\n"
-                + "in another process) and prints every INCONSISTENT or DAMAGED entry that nothing later settles: a\n"
-                + "later CONSISTENT verdict over its range, a lineage copy of its range into this store, or, for\n"
-                + "damage logged without a range, its segment file gone. Then every lineage record. Key ranges are\n"
-                + "shown as fingerprints, never as key bytes.\n\n"
-                + "Repairs are run by the process beside the primary (RepairService, RepairCoordinator); this\n"
-                + "command cannot plan or approve them yet.\n\n"
-                + "Options:\n" + STATUS_PARSER.describeOptions() + "\n"
+        return "Usage: kintsugi repair status DIR [--all]\n"
+                + "       kintsugi " + PlansAction.PARSER.synopsis() + "\n"
+                + "       kintsugi " + DecisionAction.APPROVE_PARSER.synopsis() + "\n"
+                + "       kintsugi " + DecisionAction.REJECT_PARSER.synopsis() + "\n\n"
+                + "status reads the health log and the lineage log of the store in DIR (from copies: the store\n"
+                + "may be open in another process) and prints every INCONSISTENT or DAMAGED entry that nothing later\n"
+                + "settles: a later CONSISTENT verdict over its range, a lineage copy of its range into this store,\n"
+                + "or, for damage logged without a range, its segment file gone. Then every lineage record. Key\n"
+                + "ranges are shown as fingerprints, never as key bytes.\n\n"
+                + "Options of status:\n" + STATUS_PARSER.describeOptions() + "\n"
+                + "Repairs are run by the process beside the primary (RepairService). Under the approval policy\n"
+                + "its plans wait; plans, approve and reject reach them through the repair server the service is\n"
+                + "attached to (RepairAgent.serveApprovals), authenticated with the agents' shared secret. plans\n"
+                + "lists each plan's repair id, namespace, range (fingerprints), target, source, sequence, pairs,\n"
+                + "byte estimate and age. approve waits until the repair ran and prints its outcome; reject changes\n"
+                + "nothing and logs --why in the primary's health log. A timeout does not cancel an approval.\n\n"
+                + "Options of plans:\n" + PlansAction.PARSER.describeOptions()
+                + "Options of approve:\n" + DecisionAction.APPROVE_PARSER.describeOptions()
+                + "Options of reject:\n" + DecisionAction.REJECT_PARSER.describeOptions() + "\n"
                 + "Exit codes:\n"
-                + "  0  nothing outstanding\n"
-                + "  1  a flagged range still needs repair, or a log is damaged\n"
+                + "  0  status: nothing outstanding; plans: listed; approve: repaired (or equal already);\n"
+                + "     reject: rejected\n"
+                + "  1  status: a flagged range still needs repair, or a log is damaged; approve: the repair failed\n"
+                + "     or found no majority; approve, reject: refused (no such plan, decided already)\n"
                 + "  2  usage error\n"
-                + "  3  could not complete: DIR is missing, or a log cannot be read\n";
+                + "  3  could not complete: DIR is missing or a log cannot be read; the server is unreachable, did\n"
+                + "     not answer in time, refused the secret, or has no repair service attached\n";
     }
 
     /**
      * @throws UsageException                        if the action or an option is unknown or malformed
-     * @throws io.kintsugi.oplog.CorruptionException if the health or lineage log is damaged
-     * @throws StorageException                      if DIR is missing or a log cannot be read
+     * @throws io.kintsugi.oplog.CorruptionException if the health or lineage log is damaged, or a repair frame
+     *                                               arrived damaged
+     * @throws StorageException                      if DIR is missing or a log cannot be read; or the repair
+     *                                               server is unreachable, silent, refuses the secret or has no
+     *                                               repair service attached
      */
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) {
         if (args.isEmpty()) {
-            throw new UsageException("expected an action: status");
+            throw new UsageException("expected an action: " + ACTIONS);
         }
         String action = args.get(0);
-        if (!action.equals(STATUS)) {
-            throw new UsageException("unknown action '" + action + "'; this build offers: status (plan and approve "
-                    + "need a protocol request the agents do not serve yet)");
+        List<String> rest = args.subList(1, args.size());
+        switch (action) {
+            case STATUS -> {
+                return status(rest, out);
+            }
+            case PLANS -> {
+                return PlansAction.run(rest, out);
+            }
+            case APPROVE, REJECT -> {
+                return DecisionAction.run(action.equals(APPROVE), rest, out, err);
+            }
+            default -> throw new UsageException("unknown action '" + action + "'; expected " + ACTIONS);
         }
-        ParsedArguments parsed = STATUS_PARSER.parse(args.subList(1, args.size()));
+    }
+
+    private static int status(List<String> args, PrintStream out) {
+        ParsedArguments parsed = STATUS_PARSER.parse(args);
         Path dir = Path.of(parsed.positional(0));
         if (!Files.isDirectory(dir)) {
             throw new StorageException("store directory " + dir + " does not exist or is not a directory");

@@ -18,6 +18,7 @@ final class RepairAuthenticator {
     private static final byte[] REQUEST_LABEL = "kintsugi repair request v1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PULL_LABEL = "kintsugi repair pull v1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] LINEAGE_LABEL = "kintsugi repair lineage v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DECISION_LABEL = "kintsugi repair decision v1".getBytes(StandardCharsets.US_ASCII);
 
     private final SharedSecret secret;
 
@@ -63,6 +64,15 @@ final class RepairAuthenticator {
      */
     byte[] lineageProof(byte[] serverNonce, byte[] clientNonce, byte[] signedQueryBody) {
         return secret.proof(LINEAGE_LABEL, serverNonce, clientNonce, signedQueryBody);
+    }
+
+    /**
+     * @return the client's proof for a DECISION frame (over both nonces and the whole decision, so that no one
+     *         without the secret can approve or reject a plan, nor replay a decision on another connection), or an
+     *         empty array without a secret
+     */
+    byte[] decisionProof(byte[] serverNonce, byte[] clientNonce, byte[] signedDecisionBody) {
+        return secret.proof(DECISION_LABEL, serverNonce, clientNonce, signedDecisionBody);
     }
 
     /**

@@ -14,7 +14,9 @@ import java.util.Optional;
 /**
  * Asks a replica's {@link RepairServer} for the digest of the range it holds at a sequence, or streams that range,
  * hashing the pairs as they arrive and checking them against the server's end frame and against the digest the
- * caller expects. Each call uses its own connection; the client is thread-safe.
+ * caller expects; tells a replica to pull a range, asks about its lineage; and lists, approves and rejects the
+ * repair plans of the repair service attached to a server. Each call uses its own connection; the client is
+ * thread-safe.
  *
  * <pre>{@code
  * RepairClient client = new RepairClient(RepairClientOptions.builder().secret(secret).build());
@@ -166,6 +168,90 @@ public final class RepairClient {
             Frame f = receive(channel, endpoint);
             expect(f, RepairFrameFormat.TYPE_LINEAGE_RECORDS, endpoint, 0);
             return RepairFrameFormat.decodeLineageRecords(f.body());
+        }
+    }
+
+    /**
+     * Lists the repair plans waiting for approval on the repair service attached to the server at
+     * {@code endpoint} (typically the primary's agent). Metadata only: ranges as fingerprints.
+     *
+     * @param endpoint the repair server, {@code host:port}
+     * @return the plans, oldest first, and how many wait in all
+     * @throws RepairRefusedException    if the server answered with an ERROR frame: reason
+     *                                   {@link RepairFrameFormat#REASON_NO_REPAIR_SERVICE} when no repair service is
+     *                                   attached to it; busy; shutting down
+     * @throws RepairProtocolException   if authentication failed or the server sent something malformed
+     * @throws io.kintsugi.oplog.CorruptionException if a frame failed its CRC
+     * @throws RepairConnectionException if connecting failed, a timeout passed, or the server hung up
+     */
+    public PlanListing plans(String endpoint) {
+        try (RepairChannel channel = open(endpoint, RepairFrameFormat.KIND_PLANS, 0)) {
+            Frame f = receive(channel, endpoint);
+            expect(f, RepairFrameFormat.TYPE_PLANS, endpoint, 0);
+            return PlanFrameFormat.decodePlans(f.body());
+        }
+    }
+
+    /**
+     * Approves a waiting plan on the repair service attached to the server at {@code endpoint}, and returns once
+     * the repair ran: the read timeout of this client's options must cover the repair (a vote, a pull and a proof;
+     * and any repair the service runs before it).
+     *
+     * @param endpoint the repair server, {@code host:port}
+     * @param repairId the plan's repair id, as {@link #plans} lists it
+     * @return what came of it: {@link PlanDecision.Outcome#REPAIRED} or another outcome of the repair
+     * @throws IllegalArgumentException  if the repair id is not 1 to 64 printable ASCII characters
+     * @throws RepairRefusedException    if the server answered with an ERROR frame: reason
+     *                                   {@link RepairFrameFormat#REASON_NO_SUCH_PLAN} (no plan of that id),
+     *                                   {@link RepairFrameFormat#REASON_ALREADY_DECIDED},
+     *                                   {@link RepairFrameFormat#REASON_NO_REPAIR_SERVICE},
+     *                                   {@link RepairFrameFormat#REASON_DECISION_FAILED} (the repair threw); busy;
+     *                                   shutting down
+     * @throws RepairProtocolException   if authentication failed or the server sent something malformed
+     * @throws io.kintsugi.oplog.CorruptionException if a frame failed its CRC
+     * @throws RepairConnectionException if connecting failed, a timeout passed, or the server hung up
+     */
+    public PlanDecision approve(String endpoint, String repairId) {
+        return decide(endpoint, RepairFrameFormat.DECISION_APPROVE, repairId, "");
+    }
+
+    /**
+     * Rejects a waiting plan on the repair service attached to the server at {@code endpoint}: nothing changes, and
+     * the primary's health log records the rejection with {@code why}.
+     *
+     * @param endpoint the repair server, {@code host:port}
+     * @param repairId the plan's repair id, as {@link #plans} lists it
+     * @param why      who rejects it and why, metadata only, at most {@value RepairFrameFormat#MAX_DETAIL_BYTES}
+     *                 UTF-8 bytes
+     * @return the rejection ({@link PlanDecision.Outcome#REJECTED})
+     * @throws IllegalArgumentException  if the repair id is malformed or {@code why} too long
+     * @throws RepairRefusedException    as {@link #approve}
+     * @throws RepairProtocolException   if authentication failed or the server sent something malformed
+     * @throws io.kintsugi.oplog.CorruptionException if a frame failed its CRC
+     * @throws RepairConnectionException if connecting failed, a timeout passed, or the server hung up
+     */
+    public PlanDecision reject(String endpoint, String repairId, String why) {
+        return decide(endpoint, RepairFrameFormat.DECISION_REJECT, repairId, Objects.requireNonNull(why, "why"));
+    }
+
+    private PlanDecision decide(String endpoint, int decision, String repairId, String why) {
+        byte[] signed = PlanFrameFormat.decisionSignedBody(decision, repairId, why);
+        byte[][] nonces = new byte[2][];
+        try (RepairChannel channel = open(endpoint, RepairFrameFormat.KIND_DECIDE, 0, nonces)) {
+            try {
+                channel.send(PlanFrameFormat.decision(signed, authenticator.decisionProof(nonces[0], nonces[1],
+                        signed)));
+            } catch (IOException e) {
+                throw lost(endpoint, e);
+            }
+            Frame f = receive(channel, endpoint);
+            expect(f, RepairFrameFormat.TYPE_DECIDED, endpoint, 0);
+            PlanDecision d = PlanFrameFormat.decodeDecided(f.body());
+            if (!d.repairId().equals(repairId)) {
+                throw new RepairProtocolException(Problem.UNEXPECTED, "the repair server at " + endpoint
+                        + " answered a decision on plan " + repairId + " about plan " + d.repairId());
+            }
+            return d;
         }
     }
 

@@ -62,10 +62,14 @@ import java.util.regex.Pattern;
  *                                m bytes proof
  * LINEAGE_RECORDS (11, s to c)   u32 c (0..{@value #MAX_LINEAGE_RECORDS}), c times: u32 length
  *                                (1..LineageRecordFormat.MAX_ENCODED_LENGTH), a lineage record payload (FORMAT.md 15)
+ * PLANS   (12, s to c)           the plans waiting for approval: see {@link PlanFrameFormat}
+ * DECISION (13, c to s)          approve or reject one plan: see {@link PlanFrameFormat}
+ * DECIDED (14, s to c)           what came of the decision: see {@link PlanFrameFormat}
  * </pre>
  * The conversation: HELLO, WELCOME, REQUEST; then for DIGEST_AT one DIGEST, for STREAM_RANGE one DIGEST (found)
  * followed by CHUNK frames and one END; for PULL the client's PULL frame and one PULLED; for LINEAGE the client's
- * LINEAGE_QUERY frame and one LINEAGE_RECORDS; or an ERROR instead of any server frame. One request per connection.
+ * LINEAGE_QUERY frame and one LINEAGE_RECORDS; for PLANS one PLANS; for DECIDE the client's DECISION frame and one
+ * DECIDED; or an ERROR instead of any server frame. One request per connection.
  * The proofs are HMAC-SHA256 values ({@code RepairAuthenticator}); a peer without a shared secret sends none.
  */
 public final class RepairFrameFormat {
@@ -121,6 +125,12 @@ public final class RepairFrameFormat {
     public static final int TYPE_LINEAGE_QUERY = 10;
     /** Frame type: the server's lineage records that answer a LINEAGE_QUERY. */
     public static final int TYPE_LINEAGE_RECORDS = 11;
+    /** Frame type: the repair plans waiting for approval on the server (answer to a PLANS request). */
+    public static final int TYPE_PLANS = 12;
+    /** Frame type: the client approves or rejects one waiting plan (after a DECIDE request). */
+    public static final int TYPE_DECISION = 13;
+    /** Frame type: what came of a DECISION: the repair's outcome, or the rejection. */
+    public static final int TYPE_DECIDED = 14;
 
     /** Request kind: the digest of the range held at the sequence. */
     public static final int KIND_DIGEST_AT = 1;
@@ -136,6 +146,10 @@ public final class RepairFrameFormat {
      * took from a given replica since a time); a LINEAGE_QUERY frame follows the request, whose sequence is 0.
      */
     public static final int KIND_LINEAGE = 4;
+    /** Request kind: list the repair plans waiting for approval ({@link PlanFrameFormat}); sequence 0. */
+    public static final int KIND_PLANS = 5;
+    /** Request kind: approve or reject one waiting plan; a DECISION frame follows the request, whose sequence is 0. */
+    public static final int KIND_DECIDE = 6;
 
     /** ERROR reason: the peer did not prove that it knows the shared secret. */
     public static final int REASON_AUTHENTICATION_FAILED = 1;
@@ -153,6 +167,14 @@ public final class RepairFrameFormat {
     public static final int REASON_SOURCE_FAILED = 7;
     /** ERROR reason: the server's replica could not pull, check or install the range it was told to. */
     public static final int REASON_PULL_FAILED = 8;
+    /** ERROR reason: no plan with the repair id of a DECISION waits, nor was one decided here recently. */
+    public static final int REASON_NO_SUCH_PLAN = 9;
+    /** ERROR reason: the plan of a DECISION was approved or rejected already. */
+    public static final int REASON_ALREADY_DECIDED = 10;
+    /** ERROR reason: no repair service is attached to this server, so it has no plans to list or decide. */
+    public static final int REASON_NO_REPAIR_SERVICE = 11;
+    /** ERROR reason: the repair service took the decision but could not carry it out (the repair threw). */
+    public static final int REASON_DECISION_FAILED = 12;
 
     /** Longest source endpoint and longest source replica id of a PULL frame, in bytes. */
     public static final int MAX_PULL_NAME_BYTES = 255;
@@ -169,13 +191,22 @@ public final class RepairFrameFormat {
      * {@link #MAX_FRAME_BYTES}.
      */
     public static final int MAX_LINEAGE_RECORDS = 4096;
+    /**
+     * Most plans listed in one PLANS frame (the oldest; the frame also says how many wait in all). A plan takes at
+     * most 691 bytes, so a full listing stays far within {@link #MAX_FRAME_BYTES}.
+     */
+    public static final int MAX_LISTED_PLANS = 4096;
+    /** Decision code of a DECISION frame: execute the plan. */
+    public static final int DECISION_APPROVE = 1;
+    /** Decision code of a DECISION frame: drop the plan, changing nothing. */
+    public static final int DECISION_REJECT = 2;
     /** LINEAGE_QUERY flag: the {@code from} bound is present. */
     public static final int LINEAGE_FLAG_FROM = 1;
     /** LINEAGE_QUERY flag: the {@code to} bound is present. */
     public static final int LINEAGE_FLAG_TO = 1 << 1;
 
     /** Longest namespace name, as {@code Limits.NAMESPACE_NAME_PATTERN} allows. */
-    private static final int MAX_NAMESPACE_NAME_BYTES = 64;
+    static final int MAX_NAMESPACE_NAME_BYTES = 64;
     private static final int FLAG_OPEN_END = 1;
     private static final Pattern NAMESPACE = Pattern.compile(Limits.NAMESPACE_NAME_PATTERN);
 
@@ -592,10 +623,10 @@ public final class RepairFrameFormat {
     public static Request decodeRequest(ByteBuffer b) {
         return parse("REQUEST", b, () -> {
             int kind = b.get() & 0xFF;
-            if (kind != KIND_DIGEST_AT && kind != KIND_STREAM_RANGE && kind != KIND_PULL && kind != KIND_LINEAGE) {
+            if (!isKind(kind)) {
                 throw malformed("REQUEST kind " + kind + " is not " + KIND_DIGEST_AT + " (DIGEST_AT), "
-                        + KIND_STREAM_RANGE + " (STREAM_RANGE), " + KIND_PULL + " (PULL) or " + KIND_LINEAGE
-                        + " (LINEAGE)");
+                        + KIND_STREAM_RANGE + " (STREAM_RANGE), " + KIND_PULL + " (PULL), " + KIND_LINEAGE
+                        + " (LINEAGE), " + KIND_PLANS + " (PLANS) or " + KIND_DECIDE + " (DECIDE)");
             }
             long sequence = b.getLong();
             if (sequence < 0) {
@@ -901,20 +932,24 @@ public final class RepairFrameFormat {
     }
 
     private static void checkKind(int kind) {
-        if (kind != KIND_DIGEST_AT && kind != KIND_STREAM_RANGE && kind != KIND_PULL && kind != KIND_LINEAGE) {
-            throw new IllegalArgumentException("request kind must be " + KIND_DIGEST_AT + ", " + KIND_STREAM_RANGE
-                    + ", " + KIND_PULL + " or " + KIND_LINEAGE + ", was " + kind);
+        if (!isKind(kind)) {
+            throw new IllegalArgumentException("request kind must be " + KIND_DIGEST_AT + " to " + KIND_DECIDE
+                    + ", was " + kind);
         }
+    }
+
+    private static boolean isKind(int kind) {
+        return kind >= KIND_DIGEST_AT && kind <= KIND_DECIDE;
     }
 
     // ---------------------------------------------------------------- helpers
 
-    private interface Parser<T> {
+    interface Parser<T> {
         T parse();
     }
 
     /** Runs a decoder, turning a body that ends before its last field into a MALFORMED frame. */
-    private static <T> T parse(String what, ByteBuffer b, Parser<T> p) {
+    static <T> T parse(String what, ByteBuffer b, Parser<T> p) {
         b.order(ByteOrder.LITTLE_ENDIAN);
         try {
             return p.parse();
@@ -937,7 +972,7 @@ public final class RepairFrameFormat {
         return nonce;
     }
 
-    private static void putProof(ByteBuffer b, byte[] proof) {
+    static void putProof(ByteBuffer b, byte[] proof) {
         if (proof.length != 0 && proof.length != NONCE_LENGTH) {
             throw new IllegalArgumentException("a proof is 0 or " + NONCE_LENGTH + " bytes, got " + proof.length);
         }
@@ -945,7 +980,7 @@ public final class RepairFrameFormat {
         b.put(proof);
     }
 
-    private static byte[] proof(String what, ByteBuffer b) {
+    static byte[] proof(String what, ByteBuffer b) {
         int m = b.get() & 0xFF;
         if (m != 0 && m != NONCE_LENGTH) {
             throw malformed(what + " proof length " + m + " is neither 0 nor " + NONCE_LENGTH);
@@ -965,7 +1000,7 @@ public final class RepairFrameFormat {
         return bytes(b, n);
     }
 
-    private static String detail(String what, ByteBuffer b) {
+    static String detail(String what, ByteBuffer b) {
         int k = b.getShort() & 0xFFFF;
         if (k > MAX_DETAIL_BYTES) {
             throw malformed(what + " detail length " + k + " exceeds " + MAX_DETAIL_BYTES);
@@ -979,23 +1014,23 @@ public final class RepairFrameFormat {
         }
     }
 
-    private static byte[] bytes(ByteBuffer b, int n) {
+    static byte[] bytes(ByteBuffer b, int n) {
         byte[] out = new byte[n];
         b.get(out);
         return out;
     }
 
-    private static void expectEnd(String what, ByteBuffer b) {
+    static void expectEnd(String what, ByteBuffer b) {
         if (b.hasRemaining()) {
             throw malformed(what + " body has " + b.remaining() + " bytes after its last field");
         }
     }
 
-    private static RepairProtocolException malformed(String message) {
+    static RepairProtocolException malformed(String message) {
         return new RepairProtocolException(Problem.MALFORMED, message);
     }
 
-    private static ByteBuffer buffer(int size) {
+    static ByteBuffer buffer(int size) {
         return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     }
 }

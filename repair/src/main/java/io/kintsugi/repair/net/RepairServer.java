@@ -41,6 +41,8 @@ public final class RepairServer implements AutoCloseable {
     private final RangeSource source;
     private final PullHandler puller;
     private final LineageHandler lineage;
+    /** The repair service whose plans this server lists and decides; null when none is attached. */
+    private volatile ApprovalHandler approvals;
     private final RepairServerOptions options;
     private final RepairAuthenticator authenticator;
     private final RepairSession.FrameTap tap;
@@ -158,14 +160,26 @@ public final class RepairServer implements AutoCloseable {
         return served.get();
     }
 
+    /**
+     * Attaches the repair service whose waiting plans this server lists (PLANS requests) and approves or rejects
+     * (DECIDE requests) for clients in other processes, such as {@code kintsugi repair plans}; or detaches it. The
+     * requests are authenticated like every other; without a service attached they are answered with ERROR reason
+     * {@link RepairFrameFormat#REASON_NO_REPAIR_SERVICE}. Takes effect for requests that arrive afterwards.
+     *
+     * @param handler the service's approvals ({@code RepairService.approvals()}), or null to detach
+     */
+    public void approvals(ApprovalHandler handler) {
+        this.approvals = handler;
+    }
+
     private void accept(ReplicationConnection connection) {
         RepairChannel channel = new RepairChannel(connection, "repair-client:" + connection.peer());
         if (closing.get()) {
             refuse(channel, RepairFrameFormat.REASON_SHUTTING_DOWN, "the repair server is closing");
             return;
         }
-        RepairSession session = new RepairSession(channel, source, puller, lineage, authenticator, options,
-                closing::get, tap, ended -> {
+        RepairSession session = new RepairSession(channel, source, puller, lineage, () -> approvals, authenticator,
+                options, closing::get, tap, ended -> {
                     sessions.remove(ended);
                     served.incrementAndGet();
                 });

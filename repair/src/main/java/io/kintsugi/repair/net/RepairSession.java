@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -34,6 +35,8 @@ final class RepairSession implements Runnable {
     private final PullHandler puller;
     /** What this replica answers about its lineage log; null when it serves none. */
     private final LineageHandler lineage;
+    /** The repair service's plans as of now; null when no service is attached to the server. */
+    private final Supplier<ApprovalHandler> approvals;
     private final RepairAuthenticator authenticator;
     private final RepairServerOptions options;
     private final BooleanSupplier closing;
@@ -43,12 +46,13 @@ final class RepairSession implements Runnable {
     private volatile boolean awaitingClient = true;
 
     RepairSession(RepairChannel channel, RangeSource source, PullHandler puller, LineageHandler lineage,
-                  RepairAuthenticator authenticator, RepairServerOptions options, BooleanSupplier closing,
-                  FrameTap tap, Consumer<RepairSession> onEnd) {
+                  Supplier<ApprovalHandler> approvals, RepairAuthenticator authenticator, RepairServerOptions options,
+                  BooleanSupplier closing, FrameTap tap, Consumer<RepairSession> onEnd) {
         this.channel = channel;
         this.source = source;
         this.puller = puller;
         this.lineage = lineage;
+        this.approvals = approvals;
         this.authenticator = authenticator;
         this.options = options;
         this.closing = closing;
@@ -116,6 +120,14 @@ final class RepairSession implements Runnable {
         }
         if (request.kind() == RepairFrameFormat.KIND_LINEAGE) {
             lineage(nonce, hello.nonce());
+            return;
+        }
+        if (request.kind() == RepairFrameFormat.KIND_PLANS) {
+            plans();
+            return;
+        }
+        if (request.kind() == RepairFrameFormat.KIND_DECIDE) {
+            decide(nonce, hello.nonce());
             return;
         }
         awaitingClient = false;
@@ -211,6 +223,79 @@ final class RepairSession implements Runnable {
             return;
         }
         send(answer);
+    }
+
+    /** Lists the plans waiting for approval on the attached repair service. */
+    private void plans() throws IOException {
+        awaitingClient = false;
+        ApprovalHandler handler = approvals.get();
+        if (refusedForApprovals(handler)) {
+            return;
+        }
+        List<PendingPlan> waiting;
+        try {
+            waiting = handler.pendingPlans();
+        } catch (IllegalStateException e) {
+            send(RepairFrameFormat.error(RepairFrameFormat.REASON_NO_REPAIR_SERVICE, e.getMessage()));
+            return;
+        }
+        List<PendingPlan> listed = waiting.subList(0, Math.min(waiting.size(), RepairFrameFormat.MAX_LISTED_PLANS));
+        send(PlanFrameFormat.plans(new PlanListing(waiting.size(), listed)));
+    }
+
+    /** Receives the DECISION frame, checks its proof, and has the attached repair service carry it out. */
+    private void decide(byte[] serverNonce, byte[] clientNonce) throws IOException {
+        Frame f = channel.receive(RepairFrameFormat.HANDSHAKE_FRAME_BYTES);
+        expect(f, RepairFrameFormat.TYPE_DECISION, "DECISION");
+        PlanFrameFormat.Decision decision = PlanFrameFormat.decodeDecision(f.body());
+        byte[] expected = authenticator.decisionProof(serverNonce, clientNonce, decision.signedBody());
+        if (!RepairAuthenticator.matches(expected, decision.proof())) {
+            LOG.log(Level.WARNING, "repair client " + channel.connection().peer()
+                    + " sent a decision on a plan without a valid proof");
+            send(RepairFrameFormat.error(RepairFrameFormat.REASON_AUTHENTICATION_FAILED,
+                    "the decision's proof does not match this server's shared secret"));
+            return;
+        }
+        awaitingClient = false;
+        ApprovalHandler handler = approvals.get();
+        if (refusedForApprovals(handler)) {
+            return;
+        }
+        boolean approve = decision.decision() == RepairFrameFormat.DECISION_APPROVE;
+        PlanDecision outcome;
+        try {
+            outcome = approve ? handler.approve(decision.repairId())
+                    : handler.reject(decision.repairId(), decision.why());
+        } catch (PlanNotWaitingException e) {
+            send(RepairFrameFormat.error(e.decided() ? RepairFrameFormat.REASON_ALREADY_DECIDED
+                    : RepairFrameFormat.REASON_NO_SUCH_PLAN, e.getMessage()));
+            return;
+        } catch (IllegalStateException e) {
+            send(RepairFrameFormat.error(RepairFrameFormat.REASON_NO_REPAIR_SERVICE, e.getMessage()));
+            return;
+        } catch (RuntimeException e) {
+            // The repair itself threw (it did not merely fail: that is a FAILED outcome): say what it was.
+            LOG.log(Level.WARNING, "carrying out the decision on plan " + decision.repairId() + " failed: " + e);
+            send(RepairFrameFormat.error(RepairFrameFormat.REASON_DECISION_FAILED, e.getClass().getSimpleName()
+                    + ": " + e.getMessage()));
+            return;
+        }
+        send(PlanFrameFormat.decided(outcome));
+    }
+
+    /** @return true when the request was refused because no repair service is attached or the server closes */
+    private boolean refusedForApprovals(ApprovalHandler handler) throws IOException {
+        if (closing.getAsBoolean()) {
+            send(RepairFrameFormat.error(RepairFrameFormat.REASON_SHUTTING_DOWN, "the repair server is closing"));
+            return true;
+        }
+        if (handler == null) {
+            send(RepairFrameFormat.error(RepairFrameFormat.REASON_NO_REPAIR_SERVICE, "no repair service is "
+                    + "attached to this repair server, so it has no plans to list, approve or reject; ask the one "
+                    + "beside the primary"));
+            return true;
+        }
+        return false;
     }
 
     private void stream(long sequence) throws IOException {

@@ -76,7 +76,16 @@ class GoldenRepairFrameTest {
                 Map.entry("lineage-query.frame", "4c0000009ecdad0e0a"),
                 Map.entry("lineage-query-open.frame", "200000000d941a200a"),
                 Map.entry("lineage-records.frame", "c7000000f131c6860b"),
-                Map.entry("lineage-records-empty.frame", "05000000257b243d0b"));
+                Map.entry("lineage-records-empty.frame", "05000000257b243d0b"),
+                Map.entry("request-plans.frame", "2b00000029b09c9403"),
+                Map.entry("plans.frame", "b4000000211161680c"),
+                Map.entry("plans-empty.frame", "07000000be8c61480c"),
+                Map.entry("request-decide.frame", "2b00000050d11eab03"),
+                Map.entry("decision-approve.frame", "3600000092d122e70d"),
+                Map.entry("decision-reject.frame", "1d000000581f04c20d"),
+                Map.entry("decided.frame", "57000000ad0da5390e"),
+                Map.entry("decided-rejected.frame", "73000000aa6889d30e"),
+                Map.entry("error-no-such-plan.frame", "230000008312474307"));
         for (Map.Entry<String, String> e : headers.entrySet()) {
             byte[] frame = golden(e.getKey());
             assertEquals(e.getValue(), HexFormat.of().formatHex(frame, 0, 9), e.getKey());
@@ -171,6 +180,55 @@ class GoldenRepairFrameTest {
         assertArrayEquals(first, Arrays.copyOfRange(records, 17, 17 + first.length));
         assertEquals(List.of(), RepairFrameFormat.decodeLineageRecords(
                 verified(golden("lineage-records-empty.frame")).body()));
+    }
+
+    @Test
+    void goldenApprovalFramesDecodeToTheirFields() throws IOException {
+        RepairFrameFormat.Request plansRequest = RepairFrameFormat.decodeRequest(
+                verified(golden("request-plans.frame")).body());
+        assertEquals(RepairFrameFormat.KIND_PLANS, plansRequest.kind());
+        assertEquals(0, plansRequest.sequence());
+        PlanListing listing = PlanFrameFormat.decodePlans(verified(golden("plans.frame")).body());
+        assertEquals(GoldenRepairFrames.planListing(), listing);
+        assertEquals("[key#000010e7/2B .. key#000010ef/2B)", listing.plans().get(0).range());
+        assertEquals("[start .. end)", listing.plans().get(1).range());
+        // waiting 2, listed 2, then the first plan: id 16 "00112233aabbccdd", namespace 6 "orders", flags 3, from
+        // (length 2, hash 0x10e7 = Arrays.hashCode("k1")), to (length 2, hash 0x10ef).
+        assertEquals("02000000" + "0200" + "10" + "30303131323233336161626263636464" + "06" + "6f7264657273" + "03"
+                + "02000000" + "e7100000" + "02000000" + "ef100000", HexFormat.of().formatHex(golden("plans.frame"),
+                9, 9 + 4 + 2 + 17 + 7 + 1 + 16));
+        assertEquals(new PlanListing(0, List.of()),
+                PlanFrameFormat.decodePlans(verified(golden("plans-empty.frame")).body()));
+
+        RepairFrameFormat.Request decide = RepairFrameFormat.decodeRequest(
+                verified(golden("request-decide.frame")).body());
+        assertEquals(RepairFrameFormat.KIND_DECIDE, decide.kind());
+        PlanFrameFormat.Decision approve = PlanFrameFormat.decodeDecision(
+                verified(golden("decision-approve.frame")).body());
+        assertEquals(RepairFrameFormat.DECISION_APPROVE, approve.decision());
+        assertEquals("00112233aabbccdd", approve.repairId());
+        assertEquals("", approve.why());
+        assertArrayEquals(GoldenRepairFrames.run(0xe0), approve.proof());
+        assertArrayEquals(PlanFrameFormat.decisionSignedBody(RepairFrameFormat.DECISION_APPROVE, "00112233aabbccdd",
+                ""), approve.signedBody());
+        PlanFrameFormat.Decision reject = PlanFrameFormat.decodeDecision(
+                verified(golden("decision-reject.frame")).body());
+        assertEquals(RepairFrameFormat.DECISION_REJECT, reject.decision());
+        assertEquals("44556677eeff0011", reject.repairId());
+        assertEquals("not now", reject.why());
+        assertEquals(0, reject.proof().length);
+        assertEquals("02" + "10" + "34343535363637376565666630303131" + "0700" + "6e6f74206e6f77" + "00",
+                HexFormat.of().formatHex(golden("decision-reject.frame"), 9, 37));
+
+        assertEquals(GoldenRepairFrames.repaired(),
+                PlanFrameFormat.decodeDecided(verified(golden("decided.frame")).body()));
+        PlanDecision rejected = PlanFrameFormat.decodeDecided(verified(golden("decided-rejected.frame")).body());
+        assertEquals(GoldenRepairFrames.rejected(), rejected);
+        assertEquals(-1, rejected.proofSequence());
+        RepairFrameFormat.Error noPlan = RepairFrameFormat.decodeError(
+                verified(golden("error-no-such-plan.frame")).body());
+        assertEquals(RepairFrameFormat.REASON_NO_SUCH_PLAN, noPlan.reason());
+        assertEquals("no plan 0123 waits for approval", noPlan.detail());
     }
 
     @Test

@@ -81,6 +81,28 @@ final class GoldenRepairFrames {
         return List.of(GoldenLineageRecordWriter.RANGE, GoldenLineageRecordWriter.WHOLE);
     }
 
+    /** Two waiting plans: one over {@code [k1, k9)} of {@code orders}, one over the whole of {@code customers}. */
+    static PlanListing planListing() {
+        return new PlanListing(2, List.of(
+                new PendingPlan("00112233aabbccdd", "orders", KeyFingerprint.of(ascii("k1")),
+                        KeyFingerprint.of(ascii("k9")), "replica-c", "replica-b", SEQUENCE, 3, 34,
+                        java.time.Duration.ofMillis(12_500)),
+                new PendingPlan("44556677eeff0011", "customers", null, null, "replica-c", "replica-a", 4300, 0, 0,
+                        java.time.Duration.ZERO)));
+    }
+
+    /** The approved first plan of {@link #planListing()}, repaired and proven at 4251. */
+    static PlanDecision repaired() {
+        return new PlanDecision("00112233aabbccdd", PlanDecision.Outcome.REPAIRED, "replica-c", "replica-b", SEQUENCE,
+                4251, 3, 10, 47, "proven");
+    }
+
+    /** The rejected second plan of {@link #planListing()}. */
+    static PlanDecision rejected() {
+        return new PlanDecision("44556677eeff0011", PlanDecision.Outcome.REJECTED, "replica-c", "replica-a", 4300,
+                -1, 0, 0, 0, "rejected, nothing changed: not now");
+    }
+
     /** @return every golden frame by file name, in the order of FORMAT.md 14.5 */
     static Map<String, byte[]> frames() {
         Map<String, byte[]> m = new LinkedHashMap<>();
@@ -105,6 +127,18 @@ final class GoldenRepairFrames {
                 RepairFrameFormat.lineageQuerySignedBody(openLineageRequest()), new byte[0]));
         m.put("lineage-records.frame", RepairFrameFormat.lineageRecords(lineageAnswer()));
         m.put("lineage-records-empty.frame", RepairFrameFormat.lineageRecords(List.of()));
+        m.put("request-plans.frame", RepairFrameFormat.request(RepairFrameFormat.KIND_PLANS, 0, run(0xc0)));
+        m.put("plans.frame", PlanFrameFormat.plans(planListing()));
+        m.put("plans-empty.frame", PlanFrameFormat.plans(new PlanListing(0, List.of())));
+        m.put("request-decide.frame", RepairFrameFormat.request(RepairFrameFormat.KIND_DECIDE, 0, run(0xc0)));
+        m.put("decision-approve.frame", PlanFrameFormat.decision(PlanFrameFormat.decisionSignedBody(
+                RepairFrameFormat.DECISION_APPROVE, "00112233aabbccdd", ""), run(0xe0)));
+        m.put("decision-reject.frame", PlanFrameFormat.decision(PlanFrameFormat.decisionSignedBody(
+                RepairFrameFormat.DECISION_REJECT, "44556677eeff0011", "not now"), new byte[0]));
+        m.put("decided.frame", PlanFrameFormat.decided(repaired()));
+        m.put("decided-rejected.frame", PlanFrameFormat.decided(rejected()));
+        m.put("error-no-such-plan.frame", RepairFrameFormat.error(RepairFrameFormat.REASON_NO_SUCH_PLAN,
+                "no plan 0123 waits for approval"));
         return m;
     }
 

@@ -122,8 +122,11 @@ class RepairFrameFormatTest {
         malformed(() -> RepairFrameFormat.decodeWelcome(w), "proof length 5 is neither 0 nor 32");
 
         ByteBuffer kind = body(GoldenRepairFrames.frames().get("request.frame"));
-        kind.put(0, (byte) 5);
-        malformed(() -> RepairFrameFormat.decodeRequest(kind), "REQUEST kind 5");
+        kind.put(0, (byte) 7);
+        malformed(() -> RepairFrameFormat.decodeRequest(kind), "REQUEST kind 7");
+        ByteBuffer zero = body(GoldenRepairFrames.frames().get("request.frame"));
+        zero.put(0, (byte) 0);
+        malformed(() -> RepairFrameFormat.decodeRequest(zero), "REQUEST kind 0");
         ByteBuffer seq = body(GoldenRepairFrames.frames().get("request.frame"));
         seq.putLong(1, -1);
         malformed(() -> RepairFrameFormat.decodeRequest(seq), "sequence -1 is below 0");
@@ -194,7 +197,7 @@ class RepairFrameFormatTest {
                         new byte[Limits.MAX_VALUE_LENGTH + 1]))));
         assertTrue(value.getMessage().contains("Limits.MAX_VALUE_LENGTH"), value.getMessage());
         assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.hello(new byte[31]));
-        assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.request(5, 1, new byte[0]));
+        assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.request(7, 1, new byte[0]));
         assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.request(1, -1, new byte[0]));
         assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.request(1, 1, new byte[7]));
         String longDetail = "x".repeat(RepairFrameFormat.MAX_DETAIL_BYTES + 1);
