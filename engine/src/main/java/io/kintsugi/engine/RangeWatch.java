@@ -6,6 +6,7 @@ import io.kintsugi.oplog.StorageException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -147,6 +148,17 @@ public final class RangeWatch implements AutoCloseable {
             return false;
         }
         return minChangedKey == null || (to != null && Arrays.compareUnsigned(minChangedKey, to) >= 0);
+    }
+
+    /**
+     * The smallest watched key a write sequenced after {@link #snapshot()} touched, as far as the writes sequenced
+     * so far go: after {@link #appendMarker} refused a range, a shorter range ending at or before this key may still
+     * be marked (it is checked again when that marker is sequenced).
+     *
+     * @return a copy of that key; empty if no write touched the watched keys since the snapshot (or none was taken)
+     */
+    public synchronized Optional<byte[]> firstChangedKey() {
+        return baseline < 0 || minChangedKey == null ? Optional.empty() : Optional.of(minChangedKey.clone());
     }
 
     /**

@@ -100,12 +100,16 @@ class RangeWatchTest {
             }
             long before = store.lastSequence();
             try (RangeWatch w = store.watchRange(ns, key(10)); Snapshot s = w.snapshot()) {
+                assertTrue(w.firstChangedKey().isEmpty());
+                ns.put(key(5), new byte[1]); // before the watched keys: not a change
+                ns.delete(key(60));
                 ns.delete(key(50)); // the range's last key itself
                 assertEquals(OptionalLong.empty(), w.appendMarker(key(51), new byte[1]));
+                assertArrayEquals(key(50), w.firstChangedKey().orElseThrow(), "the smallest key written");
                 assertTrue(w.appendMarker(key(50), new byte[1]).isPresent(), "a shorter range is still intact");
                 assertEquals(OptionalLong.empty(), w.appendMarker(null, new byte[1]), "to the end: changed");
             }
-            assertEquals(before + 2, store.lastSequence(), "one delete and one marker");
+            assertEquals(before + 4, store.lastSequence(), "a put, two deletes and one marker");
             try (RangeWatch w = store.watchRange(ns, key(10)); Snapshot s = w.snapshot()) {
                 store.namespace("other").put(key(20), new byte[1]); // another namespace does not matter
                 assertTrue(w.appendMarker(null, new byte[1]).isPresent());

@@ -5,6 +5,7 @@ import net.openhft.hashing.LongTupleHashFunction;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * Hashes the (key, value) pairs of a range, in key order, into one 128-bit value ({@link HashAlgorithm#XXH3_128_CHAINED}).
@@ -36,6 +37,7 @@ public final class RangeHasher {
     private final ByteBuffer view = ByteBuffer.wrap(buffer).order(ByteOrder.LITTLE_ENDIAN);
     private final long[] result = new long[2];
     private int filled;
+    private long chains;
     private long count;
     private long bytes;
 
@@ -49,6 +51,7 @@ public final class RangeHasher {
         view.putLong(0, 0L);
         view.putLong(8, 0L);
         filled = 0;
+        chains = 0;
         count = 0;
         bytes = 0;
     }
@@ -80,15 +83,54 @@ public final class RangeHasher {
 
     /** @return the hash of every pair added so far; the hasher can keep adding afterwards */
     public Hash128 hash() {
-        long low = view.getLong(0);
-        long high = view.getLong(8);
-        // Hash the partial chunk without disturbing the running state.
-        XXH128.hashBytes(buffer, 0, STATE + filled, result);
+        // The running state and the partial chunk already sit side by side in the buffer.
+        return finish(buffer, STATE + filled, count, bytes, result);
+    }
+
+    /** @return how many full chunks were folded into the running state since the last reset */
+    public long chains() {
+        return chains;
+    }
+
+    /**
+     * Keeps what the hash of the pairs added so far needs, so that it can be computed later while the hasher goes
+     * on: the running state and a copy of the partial chunk. It costs a copy of the partial chunk, so it is cheap
+     * just after {@link #chains()} went up (the partial chunk then holds at most the last pair's tail).
+     *
+     * @return the mark
+     */
+    public Mark mark() {
+        return new Mark(view.getLong(0), view.getLong(8), Arrays.copyOfRange(buffer, STATE, STATE + filled), count,
+                bytes);
+    }
+
+    /**
+     * The hash of a range's first pairs, kept by {@link #mark()}.
+     *
+     * @param low     the running state's low 8 bytes
+     * @param high    the running state's high 8 bytes
+     * @param partial the partial chunk's bytes (not copied: do not change them)
+     * @param count   pairs up to the mark
+     * @param bytes   key and value bytes up to the mark
+     */
+    public record Mark(long low, long high, byte[] partial, long count, long bytes) {
+
+        /** @return the hash of the pairs up to the mark, as {@link RangeHasher#hash()} returned it there */
+        public Hash128 hash() {
+            byte[] b = new byte[STATE + partial.length];
+            ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putLong(0, low).putLong(8, high);
+            System.arraycopy(partial, 0, b, STATE, partial.length);
+            return finish(b, b.length, count, bytes, new long[2]);
+        }
+    }
+
+    /** Steps 3 (the last chunk, after the state in {@code stateAndChunk}) and 4 of the definition. */
+    private static Hash128 finish(byte[] stateAndChunk, int length, long count, long bytes, long[] result) {
+        XXH128.hashBytes(stateAndChunk, 0, length, result);
         byte[] tail = new byte[STATE + 16];
         ByteBuffer t = ByteBuffer.wrap(tail).order(ByteOrder.LITTLE_ENDIAN);
         t.putLong(0, result[0]).putLong(8, result[1]).putLong(16, count).putLong(24, bytes);
         XXH128.hashBytes(tail, result);
-        view.putLong(0, low).putLong(8, high);
         return new Hash128(result[1], result[0]);
     }
 
@@ -124,5 +166,6 @@ public final class RangeHasher {
         view.putLong(0, result[0]);
         view.putLong(8, result[1]);
         filled = 0;
+        chains++;
     }
 }

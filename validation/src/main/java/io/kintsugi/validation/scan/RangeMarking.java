@@ -7,6 +7,7 @@ import io.kintsugi.engine.Snapshot;
 import io.kintsugi.engine.Store;
 import io.kintsugi.validation.Hash128;
 
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -27,6 +28,24 @@ final class RangeMarking {
         Hashed read(Snapshot snapshot);
     }
 
+    /**
+     * After a refusal, offers a shorter range already hashed at the same snapshot: one that ends at or before the
+     * first key a write touched, so that its marker can still land without reading anything again.
+     */
+    @FunctionalInterface
+    interface Prefixes {
+        /** Probes, which mark a fixed range, have no shorter one to offer. */
+        Prefixes NONE = (changed, tried) -> null;
+
+        /**
+         * @param firstChanged the smallest key written since the snapshot
+         * @param tried        the range just refused
+         * @return a range from the same start, shorter than {@code tried}, that ends at or before
+         *         {@code firstChanged}; or null if there is none
+         */
+        Hashed before(byte[] firstChanged, Hashed tried);
+    }
+
     /** Builds the marker asserting what was hashed at the snapshot of sequence {@code hashedAt}. */
     @FunctionalInterface
     interface MarkerBuilder {
@@ -38,7 +57,8 @@ final class RangeMarking {
      *
      * @param sequence the marker's sequence, or empty if a write changed the range first and nothing was appended
      * @param hashedAt the snapshot's sequence
-     * @param hashed   what was hashed
+     * @param hashed   what the marker covers if one landed (the range read, or a shorter one from the same start);
+     *                 otherwise the range read
      */
     record Attempt(OptionalLong sequence, long hashedAt, Hashed hashed) {
     }
@@ -57,10 +77,32 @@ final class RangeMarking {
      * @throws io.kintsugi.engine.replication.NotPrimaryException if the store is not the primary
      */
     static Attempt attempt(Store store, Namespace ns, byte[] from, RangeReader reader, MarkerBuilder marker) {
+        return attempt(store, ns, from, reader, marker, Prefixes.NONE);
+    }
+
+    /**
+     * As {@link #attempt(Store, Namespace, byte[], RangeReader, MarkerBuilder)}, but when a write refuses the range
+     * read, the longest shorter range that {@code prefixes} offers before the first changed key is marked instead
+     * (and so on, while writes keep landing in front of it).
+     */
+    static Attempt attempt(Store store, Namespace ns, byte[] from, RangeReader reader, MarkerBuilder marker,
+                           Prefixes prefixes) {
         try (RangeWatch watch = store.watchRange(ns, from); Snapshot snapshot = watch.snapshot()) {
-            Hashed h = reader.read(snapshot);
-            byte[] payload = RangeHashMarkerFormat.encode(marker.build(snapshot.sequence(), h));
-            return new Attempt(watch.appendMarker(h.end(), payload), snapshot.sequence(), h);
+            Hashed read = reader.read(snapshot);
+            Hashed tried = read;
+            while (true) {
+                byte[] payload = RangeHashMarkerFormat.encode(marker.build(snapshot.sequence(), tried));
+                OptionalLong sequence = watch.appendMarker(tried.end(), payload);
+                if (sequence.isPresent()) {
+                    return new Attempt(sequence, snapshot.sequence(), tried);
+                }
+                Optional<byte[]> changed = watch.firstChangedKey();
+                Hashed shorter = changed.isEmpty() ? null : prefixes.before(changed.get(), tried);
+                if (shorter == null) {
+                    return new Attempt(OptionalLong.empty(), snapshot.sequence(), read);
+                }
+                tried = shorter;
+            }
         }
     }
 

@@ -49,6 +49,8 @@ public final class RangeScan implements AutoCloseable {
     private final String replicaId;
     private final Thread thread;
     private final RangeHasher hasher = new RangeHasher();
+    /** Of the batch being hashed, in key order. */
+    private final List<Checkpoint> checkpoints = new ArrayList<>();
     private final long startNanos = System.nanoTime();
     private final long totalEstimate;
 
@@ -58,6 +60,7 @@ public final class RangeScan implements AutoCloseable {
     private volatile ScanState position;
     private volatile long bytesThisRun;
     private volatile long refused;
+    private volatile long shortened;
     /** The batch size in keys that last landed; the next batch starts from twice that. */
     private int landedKeys;
     /** Bytes the last attempt's cursor stepped over ({@link Cursor#bytesVisited()}). */
@@ -132,7 +135,7 @@ public final class RangeScan implements AutoCloseable {
             eta = Optional.of(Duration.ofMillis((long) ((totalEstimate - p.bytes()) / rate * 1000)));
         }
         return new ScanProgress(p.scanId(), state, p.currentNamespace(), p.batches(), p.keys(), p.bytes(),
-                totalEstimate, rate, eta, refused, skipped, Optional.ofNullable(failure));
+                totalEstimate, rate, eta, refused, shortened, skipped, Optional.ofNullable(failure));
     }
 
     /**
@@ -270,7 +273,7 @@ public final class RangeScan implements AutoCloseable {
                 a = RangeMarking.attempt(store, ns, from, snapshot -> hash(snapshot, ns, from, targetTo, limit),
                         (hashedAt, h) -> new RangeHashMarker(store.id(), position.scanId(), position.batches(),
                                 hashedAt, HashAlgorithm.XXH3_128_CHAINED, ns.name(), from, h.end(), h.count(),
-                                h.bytes(), h.hash()));
+                                h.bytes(), h.hash()), this::checkpointBefore);
             } catch (CorruptionException e) {
                 return skipDamage(ns, from, targetTo, e);
             }
@@ -279,7 +282,13 @@ public final class RangeScan implements AutoCloseable {
             // several versions of its keys, and reading them is the scan's cost to the writers.
             options.throttle().acquire(visited);
             if (a.sequence().isPresent()) {
-                landedKeys = limit;
+                // A marker cut short by a write lands at a checkpoint: the next attempt starts from what landed.
+                if (h.count() < hasher.count()) {
+                    shortened++;
+                    landedKeys = (int) Math.max(1, h.count());
+                } else {
+                    landedKeys = limit;
+                }
                 return new Batch(true, h.end(), h.count(), h.bytes(), h.hash(), a.sequence().getAsLong());
             }
             refused++;
@@ -296,12 +305,18 @@ public final class RangeScan implements AutoCloseable {
 
     private RangeMarking.Hashed hash(Snapshot snapshot, Namespace ns, byte[] from, byte[] targetTo, int maxKeys) {
         hasher.reset();
+        checkpoints.clear();
+        long chains = 0;
         long deadline = System.nanoTime() + options.maxBatchTime().toNanos();
         try (Cursor c = snapshot.scan(ns, from, targetTo)) {
             try {
                 while (c.next()) {
                     byte[] key = c.key();
                     hasher.add(key, c.value());
+                    if (hasher.chains() != chains) {
+                        chains = hasher.chains();
+                        checkpoint(key, targetTo);
+                    }
                     boolean full = hasher.count() >= maxKeys || hasher.bytes() >= options.maxBatchBytes()
                             || System.nanoTime() >= deadline;
                     // A batch ends after a key whose successor is still a valid key, so that the next batch can
@@ -318,6 +333,40 @@ public final class RangeScan implements AutoCloseable {
             }
         }
         return new RangeMarking.Hashed(targetTo, hasher.count(), hasher.bytes(), hasher.hash());
+    }
+
+    /**
+     * Keeps the hash of the batch so far, ending after {@code key}, as a place its marker can fall back to if a write
+     * lands further on. Taken just after the hasher folded a chunk, when keeping it costs a copy of at most the last
+     * pair's tail: about one checkpoint per {@value RangeHasher#CHUNK} bytes hashed.
+     */
+    private void checkpoint(byte[] key, byte[] targetTo) {
+        if (key.length < RangeHashMarkerFormat.MAX_KEY_LENGTH) {
+            byte[] end = Arrays.copyOf(key, key.length + 1);
+            if (targetTo == null || Arrays.compareUnsigned(end, targetTo) < 0) {
+                checkpoints.add(new Checkpoint(end, hasher.mark()));
+            }
+        }
+    }
+
+    /**
+     * After a write refused the batch's marker: the longest checkpointed range, shorter than the one refused, that
+     * ends at or before the first key written, so that it can be marked without reading it again.
+     */
+    private RangeMarking.Hashed checkpointBefore(byte[] firstChanged, RangeMarking.Hashed tried) {
+        for (int i = checkpoints.size() - 1; i >= 0; i--) {
+            Checkpoint c = checkpoints.get(i);
+            if (Arrays.compareUnsigned(c.end(), firstChanged) <= 0
+                    && (tried.end() == null || Arrays.compareUnsigned(c.end(), tried.end()) < 0)) {
+                RangeHasher.Mark m = c.mark();
+                return new RangeMarking.Hashed(c.end(), m.count(), m.bytes(), m.hash());
+            }
+        }
+        return null;
+    }
+
+    /** The hash of a batch's first pairs, up to {@code end} (exclusive). */
+    private record Checkpoint(byte[] end, RangeHasher.Mark mark) {
     }
 
     /**

@@ -18,12 +18,15 @@ import java.util.Optional;
  * @param bytesPerSecond      the average rate since this run started
  * @param eta                 time left at the current rate, when it can be told
  * @param refusedMarkers      batches hashed again because writes changed them before their marker landed
+ * @param shortenedMarkers    markers that landed on a shorter range than was hashed, ending at a checkpoint before
+ *                            the first key a write touched (nothing was hashed again)
  * @param skippedRanges       ranges left unchecked (damaged, or changing faster than they could be marked)
  * @param failure             why a failed pass stopped
  */
 public record ScanProgress(long scanId, State state, String namespace, long batches, long keys, long bytesDone,
                            long totalBytesEstimate, double bytesPerSecond, Optional<Duration> eta,
-                           long refusedMarkers, long skippedRanges, Optional<String> failure) {
+                           long refusedMarkers, long shortenedMarkers, long skippedRanges,
+                           Optional<String> failure) {
 
     /** Where a pass is. */
     public enum State {
@@ -51,9 +54,9 @@ public record ScanProgress(long scanId, State state, String namespace, long batc
     @Override
     public String toString() {
         return String.format("scan %s %s: %d batches, %d keys, %d of ~%d bytes (%.0f%%), %.1f MB/s, eta %s, "
-                        + "%d refused, %d skipped%s", Long.toHexString(scanId), state, batches, keys, bytesDone,
-                totalBytesEstimate, fraction() * 100, bytesPerSecond / 1e6,
-                eta.map(Duration::toString).orElse("unknown"), refusedMarkers, skippedRanges,
+                        + "%d refused, %d shortened, %d skipped%s", Long.toHexString(scanId), state, batches, keys,
+                bytesDone, totalBytesEstimate, fraction() * 100, bytesPerSecond / 1e6,
+                eta.map(Duration::toString).orElse("unknown"), refusedMarkers, shortenedMarkers, skippedRanges,
                 failure.map(f -> ": " + f).orElse(""));
     }
 }

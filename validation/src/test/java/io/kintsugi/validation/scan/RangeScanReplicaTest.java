@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -161,6 +162,68 @@ class RangeScanReplicaTest {
             for (int i = 1; i < 3; i++) {
                 CheckerStats s = set.checks[i].checker.stats();
                 assertEquals(0, s.inconsistent(), "follower " + i + ": " + s + " (" + refused + " refused)");
+                assertEquals(batches, s.checked(), "follower " + i + " checked every marker: " + s);
+            }
+        }
+    }
+
+    /**
+     * Values large enough that a batch spans many hash chunks, so that a write refusing a batch's marker leaves
+     * checkpoints before it: the marker then lands on the unchanged prefix. Those shortened markers must be as exact
+     * as whole ones on every follower.
+     */
+    @ParameterizedTest(name = "tcp={0}")
+    @ValueSource(booleans = {false, true})
+    void markersShortenedToACheckpointAreExactOnEveryFollower(boolean tcp) throws Exception {
+        try (ScanReplicas set = new ScanReplicas(dir, tcp)) {
+            Store primary = set.stores[0];
+            Namespace ns = primary.namespace("wide");
+            Random load = new Random(41);
+            for (int i = 0; i < 3000; i++) {
+                byte[] v = new byte[300 + load.nextInt(500)];
+                load.nextBytes(v);
+                ns.put(key(i), v);
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong writes = new AtomicLong();
+            Random r = new Random(43);
+            Thread writer = new Thread(() -> {
+                while (!stop.get()) {
+                    byte[] v = new byte[300 + r.nextInt(500)];
+                    r.nextBytes(v);
+                    ns.put(key(r.nextInt(3000)), v);
+                    writes.incrementAndGet();
+                    LockSupport.parkNanos(200_000); // a steady stream: some batches land whole, some are cut short
+                }
+            });
+            writer.start();
+            long batches = 0;
+            long shortened = 0;
+            try {
+                for (int pass = 0; pass < 6 && (pass < 2 || shortened == 0); pass++) {
+                    long before = writes.get();
+                    while (writes.get() < before + 50) {
+                        assertTrue(writer.isAlive(), "the writer stopped");
+                        Thread.sleep(1);
+                    }
+                    RangeScan scan = RangeScan.start(primary, e -> { }, ScanOptions.builder().namespace("wide")
+                            .maxBatchKeys(3000).bytesPerSecond(1L << 40).resume(false).build());
+                    assertTrue(scan.await(Duration.ofSeconds(120)));
+                    ScanProgress p = scan.progress();
+                    assertEquals(ScanProgress.State.FINISHED, p.state(), p.toString());
+                    assertEquals(0, p.skippedRanges(), p.toString());
+                    batches += p.batches();
+                    shortened += p.shortenedMarkers();
+                }
+            } finally {
+                stop.set(true);
+                writer.join();
+            }
+            assertTrue(shortened > 0, "some markers were cut short at a checkpoint (" + batches + " batches)");
+            set.awaitQuiet();
+            for (int i = 1; i < 3; i++) {
+                CheckerStats s = set.checks[i].checker.stats();
+                assertEquals(0, s.inconsistent(), "follower " + i + ": " + s + " (" + shortened + " shortened)");
                 assertEquals(batches, s.checked(), "follower " + i + " checked every marker: " + s);
             }
         }
