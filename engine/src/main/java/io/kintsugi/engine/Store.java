@@ -573,8 +573,9 @@ public final class Store implements AutoCloseable {
      * back to the primary's history at sequence {@code atSequence} = S: {@code images} (the primary's contents of
      * every key range the diverged records touched and every range the primary wrote after the logs forked, as of
      * S, hash-checked by the caller) replace what this store holds there, the oplog starts over at S + 1, and the
-     * term history becomes the primary's up to S. This store is closed and opened again with the same options; the
-     * returned store is the one to use (and to tell to follow the primary again).
+     * term history becomes the primary's up to S. This store is closed when the call returns: open it again (the
+     * open finishes the rebase; extensions such as a validator serve one store, so give it fresh ones) and tell it
+     * to follow the primary.
      *
      * <p>The diverged records are not lost: the replaced oplog, diverged records included, is kept in
      * {@code diverged/oplog-rebased-at-<S>} in the store directory. The divergence is logged with metadata only.
@@ -586,7 +587,6 @@ public final class Store implements AutoCloseable {
      *                   divergence
      * @param images     disjoint ranges, each the primary's contents at S; each range the divergence report lists
      *                   must lie inside one; read once
-     * @return this store, opened again, rebased
      * @throws IllegalStateException    if this store is not stopped at a divergence, if the divergence cannot be
      *                                  rebased by ranges (some diverged records were released, or they created
      *                                  namespaces: resync the whole replica instead), or the store moved since
@@ -595,7 +595,7 @@ public final class Store implements AutoCloseable {
      * @throws CorruptionException      if a block the installs must read is damaged (the store is unchanged)
      * @throws StorageException         if the store is closed or writing fails
      */
-    public Store rebaseDiverged(long atSequence, List<RangeImage> images) {
+    public void rebaseDiverged(long atSequence, List<RangeImage> images) {
         Objects.requireNonNull(images, "images");
         FollowingSession.Diverged diverged;
         lifecycle.readLock().lock();
@@ -645,9 +645,9 @@ public final class Store implements AutoCloseable {
             lifecycle.readLock().unlock();
         }
         System.getLogger(Store.class.getName()).log(System.Logger.Level.INFO, "store " + storeId
-                + " committed the rebase at sequence " + atSequence + ": " + result + "; reopening");
+                + " committed the rebase at sequence " + atSequence + ": " + result + "; closing, the next open "
+                + "finishes it");
         close();
-        return open(dir, options);
     }
 
     /**
