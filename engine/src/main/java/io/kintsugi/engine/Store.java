@@ -69,6 +69,8 @@ public final class Store implements AutoCloseable {
     private final List<StoreExtension> extensions;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final Object namespaceCreation = new Object();
+    /** Set once {@link #rebaseDiverged} committed: the store must close without a clean-close mark. */
+    private volatile boolean rebaseCommitted;
     private volatile boolean closed;
 
     Store(StoreRecovery.Opened o) {
@@ -639,11 +641,14 @@ public final class Store implements AutoCloseable {
         } catch (RuntimeException e) {
             if (manifest.state().flushedSequence() < atSequence) {
                 DivergenceRebase.abandonIntent(dir); // not committed: the store is still the diverged one
+            } else {
+                rebaseCommitted = true; // committed, then failed: the next open finishes it
             }
             throw e;
         } finally {
             lifecycle.readLock().unlock();
         }
+        rebaseCommitted = true;
         System.getLogger(Store.class.getName()).log(System.Logger.Level.INFO, "store " + storeId
                 + " committed the rebase at sequence " + atSequence + ": " + result + "; closing, the next open "
                 + "finishes it");
@@ -808,7 +813,11 @@ public final class Store implements AutoCloseable {
             replication.close();
             maintenance.close();
             oplog.close();
-            manifest.recordCleanClose(oplog.lastSequence());
+            if (!rebaseCommitted) {
+                // After a committed rebase the oplog is the old one, ending below the flushed sequence; the next
+                // open replaces it, so no clean close may describe it.
+                manifest.recordCleanClose(oplog.lastSequence());
+            }
         } finally {
             applier.releasePendingMarkers();
             versions.closeAll();
