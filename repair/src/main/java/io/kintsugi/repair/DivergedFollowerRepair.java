@@ -294,14 +294,23 @@ public final class DivergedFollowerRepair {
             pairs += p.fetch.count();
             bytes += p.fetch.bytes();
         }
+        if (primary.term() != report.primaryTerm()) {
+            step(Severity.ERROR, "the primary's term moved from " + report.primaryTerm() + " to " + primary.term()
+                    + " during the repair; nothing changed: follow the primary again and repair anew", null, s);
+            throw new IllegalStateException("the primary's term moved from " + report.primaryTerm() + " to "
+                    + primary.term() + " during the repair of follower " + followerId + "; nothing was changed: "
+                    + "follow the primary again to find the divergence anew");
+        }
         follower.rebaseDiverged(s, images);
         step(Severity.INFO, "rebased follower " + followerId + " at sequence " + s + " (" + images.size()
                 + " range(s)); its replaced oplog is kept in its directory under diverged/", null, s);
         Reopened reopened = reopener.reopen();
         reopened.store().follow(primaryReplicationEndpoint, report.primaryTerm());
         boolean proven = prove(pulled, reopened);
-        step(proven ? Severity.INFO : Severity.ERROR, proven ? "proven: every range equal on the primary and "
-                + followerId : "proof failed", null, s);
+        step(proven ? Severity.INFO : Severity.ERROR, proven ? Verdict.CONSISTENT : Verdict.INCONSISTENT,
+                proven ? "proven: every range equal on the primary and " + followerId + ", which follows again"
+                        : "proof failed: a range differs, or " + followerId + " did not catch up within " + wait,
+                null, s);
         return new Report(repairId, report, s, pulled.size(), pairs, bytes, reopened, proven);
     }
 
@@ -354,9 +363,13 @@ public final class DivergedFollowerRepair {
     }
 
     private void step(Severity severity, String what, RangeDigest d, long sequence) {
+        step(severity, Verdict.NONE, what, d, sequence);
+    }
+
+    private void step(Severity severity, Verdict verdict, String what, RangeDigest d, long sequence) {
         try {
             primaryValidator.health().append(new HealthEntry(Instant.now(), severity, primaryId, HealthKind.REPAIR,
-                    Verdict.NONE, d == null ? null : d.namespace(), d == null ? null : d.from(),
+                    verdict, d == null ? null : d.namespace(), d == null ? null : d.from(),
                     d == null ? null : d.to(), d == null ? 0 : d.count(), d == null ? 0 : d.bytes(),
                     d == null ? null : d.hash(), null, Math.max(0, sequence), "diverged " + repairId + ": " + what));
         } catch (RuntimeException e) {
