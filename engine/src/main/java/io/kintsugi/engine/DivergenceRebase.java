@@ -41,7 +41,7 @@ import java.util.UUID;
  *
  * <p><b>The diverged records are kept.</b> The open moves the whole old oplog directory (the agreed prefix and the
  * diverged records after it) to {@code diverged/oplog-rebased-at-<S>} in the store directory, where it stays, a
- * complete oplog that {@code Oplog.open} or {@code kintsugi dump} can read. Nothing reads it again by itself.
+ * complete oplog that {@code Oplog.open} on that directory reads. Nothing reads or deletes it by itself.
  */
 final class DivergenceRebase {
 

@@ -613,10 +613,6 @@ public final class Store implements AutoCloseable {
         } finally {
             lifecycle.readLock().unlock();
         }
-        stepDown(); // the session is stopped already; this makes sure nothing appends meanwhile
-        System.getLogger(Store.class.getName()).log(System.Logger.Level.WARNING, "store " + storeId
-                + " rebases its diverged log onto the primary's at sequence " + atSequence + ": "
-                + diverged.report() + "; installing " + DivergenceRebase.describe(images));
         List<RangeInstall> installs = new java.util.ArrayList<>(images.size());
         for (RangeImage im : images) {
             if (im.fromInclusive() != null) {
@@ -625,11 +621,20 @@ public final class Store implements AutoCloseable {
             if (im.toExclusive() != null) {
                 Limits.checkKey(im.toExclusive());
             }
+            if (im.fromInclusive() != null && im.toExclusive() != null
+                    && java.util.Arrays.compareUnsigned(im.fromInclusive(), im.toExclusive()) >= 0) {
+                throw new IllegalArgumentException("an image's range is empty: its first key does not sort below "
+                        + "its end");
+            }
             installs.add(new RangeInstall(im.namespace(), namespaces.idOf(im.namespace()).getAsInt(),
                     im.fromInclusive() == null ? null : im.fromInclusive().clone(),
                     im.toExclusive() == null ? null : im.toExclusive().clone(), atSequence, im.pairs(), manifest,
                     versions, namespaces, damage, oplog));
         }
+        stepDown(); // the session is stopped already; this makes sure nothing appends meanwhile
+        System.getLogger(Store.class.getName()).log(System.Logger.Level.WARNING, "store " + storeId
+                + " rebases its diverged log onto the primary's at sequence " + atSequence + ": "
+                + diverged.report() + "; installing " + DivergenceRebase.describe(images));
         DivergenceRebase.writeIntent(dir, storeId, diverged.primaryHistory().truncatedAfter(atSequence));
         RangeInstallResult result;
         lifecycle.readLock().lock();

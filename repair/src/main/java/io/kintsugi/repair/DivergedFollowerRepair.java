@@ -191,6 +191,13 @@ public final class DivergedFollowerRepair {
             throw new IllegalStateException("follower " + followerId + "'s diverged records were partly released, so "
                     + "the ranges they wrote are unknown; resync the whole replica instead");
         }
+        if (!report.createdNamespaces().isEmpty()) {
+            step(Severity.ERROR, "cannot repair by ranges: the diverged records created namespaces; rebuild the "
+                    + "replica into an empty store", null, report.lastAgreedSequence());
+            throw new IllegalStateException("follower " + followerId + "'s diverged records created "
+                    + report.createdNamespaces().size() + " namespace(s), whose ids the primary may use for others; "
+                    + "rebuild the replica with a whole-replica resync into an empty store instead");
+        }
         awaitPrimaryAt(report.lastDivergedSequence());
         for (int attempt = 1; ; attempt++) {
             List<Pulled> pulled = new ArrayList<>();
@@ -369,7 +376,7 @@ public final class DivergedFollowerRepair {
     private void step(Severity severity, Verdict verdict, String what, RangeDigest d, long sequence) {
         try {
             primaryValidator.health().append(new HealthEntry(Instant.now(), severity, primaryId, HealthKind.REPAIR,
-                    verdict, d == null ? null : d.namespace(), d == null ? null : d.from(),
+                    verdict, d == null ? "" : d.namespace(), d == null ? null : d.from(),
                     d == null ? null : d.to(), d == null ? 0 : d.count(), d == null ? 0 : d.bytes(),
                     d == null ? null : d.hash(), null, Math.max(0, sequence), "diverged " + repairId + ": " + what));
         } catch (RuntimeException e) {

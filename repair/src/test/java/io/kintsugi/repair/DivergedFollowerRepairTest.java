@@ -13,6 +13,9 @@ import io.kintsugi.repair.net.RepairClient;
 import io.kintsugi.repair.net.RepairClientOptions;
 import io.kintsugi.validation.Validator;
 import io.kintsugi.validation.ValidatorOptions;
+import io.kintsugi.validation.health.HealthEntry;
+import io.kintsugi.validation.health.HealthKind;
+import io.kintsugi.validation.health.HealthQuery;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -129,6 +132,16 @@ class DivergedFollowerRepairTest {
             }, 3);
 
             assertTrue(report.proven(), report.toString());
+            List<String> steps = validators[1].health().query(HealthQuery.builder().kinds(HealthKind.REPAIR).build())
+                    .stream().map(HealthEntry::detail).filter(x -> x.startsWith("diverged " + report.repairId()))
+                    .toList();
+            assertTrue(steps.stream().anyMatch(x -> x.contains(": detected on follower r0")), steps.toString());
+            assertTrue(steps.stream().anyMatch(x -> x.contains(": copied ")), steps.toString());
+            assertTrue(steps.stream().anyMatch(x -> x.contains(": rebased follower r0 at sequence "
+                    + report.sequence())), steps.toString());
+            assertTrue(steps.stream().anyMatch(x -> x.contains(": proven: ")), steps.toString());
+            assertTrue(steps.stream().noneMatch(x -> x.contains("DIFFERENT") || x.contains("failed")),
+                    steps.toString());
             assertEquals(1, report.ranges());
             // Only the touched span moved: keys 1000..2199 of the primary, not the 3 000-key namespace.
             long inSpan = oracle.keySet().stream().filter(k -> k.compareTo("k01000") >= 0
