@@ -51,6 +51,11 @@ final class DivergedPair {
 
     /** Builds the two directories. */
     static void build(Path oldDir, Path newDir) throws InterruptedException {
+        build(oldDir, newDir, false);
+    }
+
+    /** Builds the two directories; with {@code createNamespace} a diverged write also creates namespace "fresh". */
+    static void build(Path oldDir, Path newDir, boolean createNamespace) throws InterruptedException {
         try (Store old = Store.open(oldDir, options()); Store next = Store.open(newDir, options())) {
             old.promote(1);
             next.follow(old.replicationStatus().endpoint(), 1);
@@ -68,6 +73,9 @@ final class DivergedPair {
                 } else {
                     old.namespace(NS).put(key(i), value("diverged", i));
                 }
+            }
+            if (createNamespace) {
+                old.namespace("fresh").put(key(1), value("fresh", 1));
             }
             next.promote(2);
             for (int i = PRIMARY_FROM; i <= PRIMARY_TO; i++) {

@@ -105,4 +105,22 @@ class DivergenceRebaseTest {
             }
         }
     }
+
+    @Test
+    void aDivergenceThatCreatedANamespaceIsRefused() throws Exception {
+        Path oldDir = root.resolve("old");
+        Path newDir = root.resolve("new");
+        DivergedPair.build(oldDir, newDir, true);
+        try (Store primary = DivergedPair.openNew(newDir, 3);
+             Store old = DivergedPair.openOldDiverged(oldDir, primary)) {
+            DivergenceReport report = old.replicationStatus().divergence().orElseThrow();
+            assertEquals(List.of("fresh"), report.createdNamespaces());
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> old.rebaseDiverged(
+                    primary.lastSequence(), List.of(new RangeImage(DivergedPair.NS, null, null,
+                            List.<RangeEntry>of().iterator()))));
+            assertTrue(e.getMessage().contains("whole-replica resync"), e.getMessage());
+            assertEquals(FollowerState.DIVERGED, old.replicationStatus().followerState());
+            assertEquals(report.lastDivergedSequence(), old.lastSequence());
+        }
+    }
 }
