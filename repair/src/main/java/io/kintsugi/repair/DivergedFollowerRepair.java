@@ -1,5 +1,6 @@
 package io.kintsugi.repair;
 
+import io.kintsugi.engine.Limits;
 import io.kintsugi.engine.RangeImage;
 import io.kintsugi.engine.Store;
 import io.kintsugi.engine.replication.DivergenceReport;
@@ -150,8 +151,9 @@ public final class DivergedFollowerRepair {
             }
         }
 
+        /** @return the smallest key above max, or null (the namespace's end) when that key would be over the limit */
         byte[] end() {
-            return Arrays.copyOf(max, max.length + 1); // the smallest key above max
+            return max.length >= Limits.MAX_KEY_LENGTH ? null : Arrays.copyOf(max, max.length + 1);
         }
 
         boolean holds(DivergenceReport.KeyRangeTouched t) {

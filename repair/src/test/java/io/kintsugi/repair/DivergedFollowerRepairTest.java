@@ -151,7 +151,9 @@ class DivergedFollowerRepairTest {
             List<LineageRecord> copies = agents[0].lineage().copiedFrom("r1", NS, null, null,
                     java.time.Instant.EPOCH);
             assertEquals(1, copies.size());
-            assertTrue(Arrays.equals(key(1000), copies.get(0).from()));
+            assertTrue(Arrays.equals(key(1000), copies.get(0).from()), "the copy starts at the first touched key");
+            assertTrue(Arrays.equals(Arrays.copyOf(key(2199), 7), copies.get(0).to()),
+                    "the copy ends just past the last touched key");
             assertTrue(Files.isDirectory(root.resolve("r0").resolve("diverged")
                     .resolve("oplog-rebased-at-" + report.sequence())), "the replaced oplog is kept");
 
