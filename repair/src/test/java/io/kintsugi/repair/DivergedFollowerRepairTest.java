@@ -125,11 +125,38 @@ class DivergedFollowerRepairTest {
                     agents[1].endpoint(), primaryEndpoint,
                     new RepairClient(RepairClientOptions.builder().secret(SECRET).build()), stores[0], "r0",
                     agents[0].lineage(), root.resolve("staging"), Duration.ofSeconds(30));
-            DivergedFollowerRepair.Report report = repair.run(() -> {
-                agents[0].close();
-                open(0);
-                return new DivergedFollowerRepair.Reopened(stores[0], validators[0]);
-            }, 3);
+            // The primary keeps taking writes during the repair, inside the touched span (overwrites of keys it
+            // has, so that the span's key count is known).
+            Map<String, byte[]> duringRepair = new java.util.concurrent.ConcurrentHashMap<>();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread writer = new Thread(() -> {
+                Random r = new Random(11);
+                while (!stop.get()) {
+                    int k = 1500 + r.nextInt(100);
+                    byte[] v = value(r, k);
+                    stores[1].namespace(NS).put(key(k), v);
+                    duringRepair.put(new String(key(k), StandardCharsets.US_ASCII), v);
+                    try {
+                        Thread.sleep(1);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "writes-during-repair");
+            writer.start();
+            DivergedFollowerRepair.Report report;
+            try {
+                report = repair.run(() -> {
+                    agents[0].close();
+                    open(0);
+                    return new DivergedFollowerRepair.Reopened(stores[0], validators[0]);
+                }, 3);
+            } finally {
+                stop.set(true);
+                writer.join();
+            }
+            oracle.putAll(duringRepair);
+            assertTrue(!duringRepair.isEmpty());
 
             assertTrue(report.proven(), report.toString());
             List<String> steps = validators[1].health().query(HealthQuery.builder().kinds(HealthKind.REPAIR).build())
