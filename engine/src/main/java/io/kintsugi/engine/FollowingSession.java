@@ -54,6 +54,8 @@ final class FollowingSession {
     private volatile long reconnects;
     private volatile String lastError;
     private volatile DivergenceReport divergence;
+    /** The primary's term history as its WELCOME gave it when this store found its log diverged. */
+    private volatile TermHistory primaryHistoryAtDivergence;
 
     FollowingSession(Replication replication, String endpoint) {
         this.replication = replication;
@@ -83,6 +85,17 @@ final class FollowingSession {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** @return the divergence this session stopped at and the primary's history then, or null if it did not */
+    Diverged diverged() {
+        DivergenceReport d = divergence;
+        return state == FollowerState.DIVERGED && d != null ? new Diverged(d, primaryHistoryAtDivergence, endpoint)
+                : null;
+    }
+
+    /** A divergence, with what a rebase needs from the primary's handshake. */
+    record Diverged(DivergenceReport report, TermHistory primaryHistory, String primaryEndpoint) {
     }
 
     ReplicationStatus status(Role role, long term, long lastSequence, String ownEndpoint) {
@@ -247,6 +260,7 @@ final class FollowingSession {
         TermHistory mine = replication.terms.current();
         long agreed = mine.lastAgreement(myLast, w.history(), w.lastSequence());
         if (myLast > agreed) {
+            primaryHistoryAtDivergence = w.history();
             divergence = DivergenceFinder.find(replication.oplog, replication.namespaces, agreed, myLast, w.primary(),
                     w.term());
             lastError = "this store's log " + divergence;

@@ -170,6 +170,14 @@ final class Maintenance implements AutoCloseable {
      * @throws io.kintsugi.oplog.CorruptionException if a block the install must read is damaged
      * @throws StorageException if a flush or the install fails
      */
+    RangeInstallResult rebase(DivergenceRebase rebase) {
+        return await(executor.submit(() -> {
+            flushSealed();
+            return rebase.run(this);
+        }));
+    }
+
+    /** Flushes the sealed memtables, then installs a range image; see {@link #rebase} for many at once. */
     RangeInstallResult installRange(RangeInstall install) {
         return await(executor.submit(() -> {
             flushSealed();

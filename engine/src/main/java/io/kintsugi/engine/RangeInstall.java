@@ -83,8 +83,16 @@ final class RangeInstall {
         this.oplog = oplog;
     }
 
-    /** Does the install; on failure nothing the store lists has changed. Called on the maintenance thread. */
-    RangeInstallResult run(Maintenance maintenance) {
+    /**
+     * What one rewrite pass over a file list did: the files it took as input, the file it wrote for the image alone
+     * (null when the image went into a rewrite, or was empty), the new file list, and every file it wrote.
+     */
+    record Pass(List<SegmentFileHandle> inputs, SegmentFileHandle imageFile, List<SegmentFileHandle> files,
+                List<SegmentFileHandle> written) {
+    }
+
+    /** Refuses an image below a tombstone a compaction dropped. */
+    void checkDroppedDeletes(Maintenance maintenance) {
         long dropped = maintenance.deletesDroppedThrough(namespaceId);
         if (dropped > sequence) {
             throw new IllegalStateException("a compaction dropped deletes of namespace " + namespace + " up to "
@@ -92,7 +100,15 @@ final class RangeInstall {
                     + "could no longer hide the values they deleted; take the image at sequence " + dropped
                     + " or later");
         }
-        List<SegmentFileHandle> files = versions.current().files;
+    }
+
+    /**
+     * Rewrites {@code files} (newest first) for this range and image, writing new files but changing nothing the
+     * store lists. File numbers it allocates are added to {@code numbers}; on failure the caller discards what the
+     * pass wrote ({@link #discard}).
+     */
+    Pass rewrite(List<SegmentFileHandle> files, Maintenance maintenance, List<Long> numbers,
+                 List<SegmentFileHandle> written, Tally tally) {
         SegmentFileHandle holdingSequence = null;
         List<SegmentFileHandle> inputs = new ArrayList<>();
         boolean imageEmpty = !image.hasNext();
@@ -106,28 +122,38 @@ final class RangeInstall {
                 inputs.add(f);
             }
         }
-        Tally tally = new Tally();
         Map<SegmentFileHandle, SegmentFileHandle> replacements = new IdentityHashMap<>();
+        int before = written.size();
+        SegmentFileHandle imageFile = null;
+        for (SegmentFileHandle f : inputs) {
+            Iterator<Entry> kept = new KeptFileEntries(f, fromKey, toKey, sequence, damage, tally);
+            Iterator<Entry> entries = f == holdingSequence && !imageEmpty
+                    ? new ImageMerge(kept, image, tally) : kept;
+            SegmentFileHandle out = writeFile(maintenance, entries, numbers, written, tally);
+            replacements.put(f, out); // null: nothing was left, the file just goes
+        }
+        if (!imageEmpty && holdingSequence == null) {
+            imageFile = writeFile(maintenance, new ImageMerge(Collections.emptyIterator(), image, tally),
+                    numbers, written, tally);
+        }
+        if (image.hasNext()) {
+            throw new IllegalStateException("the range image was not read to its end"); // a bug, not input
+        }
+        return new Pass(inputs, imageFile, replace(files, replacements, imageFile),
+                List.copyOf(written.subList(before, written.size())));
+    }
+
+    /** Does the install; on failure nothing the store lists has changed. Called on the maintenance thread. */
+    RangeInstallResult run(Maintenance maintenance) {
+        checkDroppedDeletes(maintenance);
+        Tally tally = new Tally();
         List<Long> numbers = new ArrayList<>();
         List<SegmentFileHandle> written = new ArrayList<>();
-        SegmentFileHandle imageFile = null;
+        Pass pass;
         try {
-            for (SegmentFileHandle f : inputs) {
-                Iterator<Entry> kept = new KeptFileEntries(f, fromKey, toKey, sequence, damage, tally);
-                Iterator<Entry> entries = f == holdingSequence && !imageEmpty
-                        ? new ImageMerge(kept, image, tally) : kept;
-                SegmentFileHandle out = writeFile(maintenance, entries, numbers, written, tally);
-                replacements.put(f, out); // null: nothing was left, the file just goes
-            }
-            if (!imageEmpty && holdingSequence == null) {
-                imageFile = writeFile(maintenance, new ImageMerge(Collections.emptyIterator(), image, tally),
-                        numbers, written, tally);
-            }
-            if (image.hasNext()) {
-                throw new IllegalStateException("the range image was not read to its end"); // a bug, not input
-            }
+            pass = rewrite(versions.current().files, maintenance, numbers, written, tally);
             ManifestEdit.Builder edit = ManifestEdit.builder();
-            for (SegmentFileHandle f : inputs) {
+            for (SegmentFileHandle f : pass.inputs()) {
                 edit.removeFile(f.number());
             }
             for (SegmentFileHandle w : written) {
@@ -140,32 +166,41 @@ final class RangeInstall {
                     edit.abandonFileNumber(n);
                 }
             }
-            if (imageFile != null && sequence > manifest.state().flushedSequence()) {
+            if (pass.imageFile() != null && sequence > manifest.state().flushedSequence()) {
                 // Only records without data (markers, namespaces) lie between the last flush and S: every data
                 // entry at or below S was flushed before this ran. The image file holds S, and on open no file may
                 // hold a sequence above the flushed one, so the flushed sequence moves up to S.
                 oplog.sync();
                 edit.flushedSequence(sequence);
-                Map<Integer, String> known = manifest.state().namespaceNames();
-                namespaces.snapshot().forEach((id, name) -> {
-                    if (!known.containsKey(id)) {
-                        edit.addNamespace(id, name);
-                    }
-                });
+                addUnlistedNamespaces(edit, manifest, namespaces);
             }
             manifest.apply(edit.build());
         } catch (RuntimeException e) {
             discard(written, maintenance, numbers, e);
             throw e;
         }
-        SegmentFileHandle standalone = imageFile;
-        Version installed = versions.install(cur -> versions.version(cur.active, cur.immutables,
-                replace(cur.files, replacements, standalone)));
+        List<SegmentFileHandle> next = pass.files();
+        Version installed = versions.install(cur -> versions.version(cur.active, cur.immutables, next));
+        forgetRepaired(installed);
+        return new RangeInstallResult(pass.inputs().size(), tally.entriesDropped, tally.blocksSkipped,
+                tally.entriesInstalled, tally.bytesWritten);
+    }
+
+    /** Lists in {@code edit} the namespaces the store knows and the manifest does not. */
+    static void addUnlistedNamespaces(ManifestEdit.Builder edit, Manifest manifest, NamespaceTable namespaces) {
+        Map<Integer, String> known = manifest.state().namespaceNames();
+        namespaces.snapshot().forEach((id, name) -> {
+            if (!known.containsKey(id)) {
+                edit.addNamespace(id, name);
+            }
+        });
+    }
+
+    /** Forgets the damage of this range whose files {@code installed} no longer lists. */
+    void forgetRepaired(Version installed) {
         Set<Long> live = new HashSet<>();
         installed.files.forEach(f -> live.add(f.number()));
         damage.forgetRepaired(namespace, fromUserKey, toUserKey, live);
-        return new RangeInstallResult(inputs.size(), tally.entriesDropped, tally.blocksSkipped,
-                tally.entriesInstalled, tally.bytesWritten);
     }
 
     private SegmentFileHandle writeFile(Maintenance maintenance, Iterator<Entry> entries, List<Long> numbers,
@@ -208,7 +243,7 @@ final class RangeInstall {
     }
 
     /** Removes the files written by a failed install and gives their numbers up; the first failure stays primary. */
-    private static void discard(List<SegmentFileHandle> written, Maintenance maintenance, List<Long> numbers,
+    static void discard(List<SegmentFileHandle> written, Maintenance maintenance, List<Long> numbers,
                                 RuntimeException cause) {
         for (SegmentFileHandle w : written) {
             try {

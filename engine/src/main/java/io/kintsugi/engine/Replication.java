@@ -313,6 +313,12 @@ final class Replication implements AutoCloseable {
         }
     }
 
+    /** @return the divergence the follower session stopped at, or null if it is not stopped at one */
+    FollowingSession.Diverged diverged() {
+        FollowingSession f = following;
+        return f == null ? null : f.diverged();
+    }
+
     boolean isPrimaryAt(long term) {
         return role == Role.PRIMARY && primaryTerm == term && !closed;
     }

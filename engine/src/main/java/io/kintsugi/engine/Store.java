@@ -69,6 +69,8 @@ public final class Store implements AutoCloseable {
     private final List<StoreExtension> extensions;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final Object namespaceCreation = new Object();
+    /** Set once {@link #rebaseDiverged} committed: the store must close without a clean-close mark. */
+    private volatile boolean rebaseCommitted;
     private volatile boolean closed;
 
     Store(StoreRecovery.Opened o) {
@@ -568,6 +570,124 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /**
+     * Brings this follower, stopped because its log diverged from its primary's ({@code FollowerState.DIVERGED}),
+     * back to the primary's history at sequence {@code atSequence} = S: {@code images} (the primary's contents of
+     * every key range the diverged records touched and every range the primary wrote after the logs forked, as of
+     * S, hash-checked by the caller) replace what this store holds there, the oplog starts over at S + 1, and the
+     * term history becomes the primary's up to S. This store is closed when the call returns: open it again (the
+     * open finishes the rebase; extensions such as a validator serve one store, so give it fresh ones) and tell it
+     * to follow the primary.
+     *
+     * <p>The diverged records are not lost: the replaced oplog, diverged records included, is kept in
+     * {@code diverged/oplog-rebased-at-<S>} in the store directory. The divergence is logged with metadata only.
+     * The change is atomic across a crash: an open after a crash finds the diverged store (run the repair again)
+     * or the rebased one. Keys outside the images must be the same on both replicas at S: the images must cover
+     * every write either log made after the last sequence they agree on.
+     *
+     * @param atSequence the images' sequence S: at least the last diverged sequence, in the primary's term of the
+     *                   divergence
+     * @param images     disjoint ranges, each the primary's contents at S; each range the divergence report lists
+     *                   must lie inside one; read once
+     * @throws IllegalStateException    if this store is not stopped at a divergence, if the divergence cannot be
+     *                                  rebased by ranges (some diverged records were released, or they created
+     *                                  namespaces: resync the whole replica instead), or the store moved since
+     * @throws IllegalArgumentException if S or the images do not fit the divergence (the store is then unchanged
+     *                                  and stopped following; follow the primary again to find the divergence)
+     * @throws CorruptionException      if a block the installs must read is damaged (the store is unchanged)
+     * @throws StorageException         if the store is closed or writing fails
+     */
+    public void rebaseDiverged(long atSequence, List<RangeImage> images) {
+        Objects.requireNonNull(images, "images");
+        FollowingSession.Diverged diverged;
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen();
+            diverged = replication.diverged();
+            if (diverged == null) {
+                throw new IllegalStateException("this store is not stopped at a divergence from its primary (its "
+                        + "follower state is " + replication.status().followerState() + ")");
+            }
+            DivergenceRebase.check(diverged.report(), diverged.primaryHistory(), applier.visibleSequence(),
+                    atSequence, images, namespaces);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+        List<RangeInstall> installs = new java.util.ArrayList<>(images.size());
+        for (RangeImage im : images) {
+            if (im.fromInclusive() != null) {
+                Limits.checkKey(im.fromInclusive());
+            }
+            if (im.toExclusive() != null) {
+                Limits.checkKey(im.toExclusive());
+            }
+            if (im.fromInclusive() != null && im.toExclusive() != null
+                    && java.util.Arrays.compareUnsigned(im.fromInclusive(), im.toExclusive()) >= 0) {
+                throw new IllegalArgumentException("an image's range is empty: its first key does not sort below "
+                        + "its end");
+            }
+            installs.add(new RangeInstall(im.namespace(), namespaces.idOf(im.namespace()).getAsInt(),
+                    im.fromInclusive() == null ? null : im.fromInclusive().clone(),
+                    im.toExclusive() == null ? null : im.toExclusive().clone(), atSequence, im.pairs(), manifest,
+                    versions, namespaces, damage, oplog));
+        }
+        stepDown(); // the session is stopped already; this makes sure nothing appends meanwhile
+        System.getLogger(Store.class.getName()).log(System.Logger.Level.WARNING, "store " + storeId
+                + " rebases its diverged log onto the primary's at sequence " + atSequence + ": "
+                + diverged.report() + "; installing " + DivergenceRebase.describe(images));
+        DivergenceRebase.writeIntent(dir, storeId, diverged.primaryHistory().truncatedAfter(atSequence));
+        RangeInstallResult result;
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen();
+            applier.sealActive();
+            result = maintenance.rebase(new DivergenceRebase(atSequence, installs, manifest, versions, namespaces,
+                    oplog));
+        } catch (RuntimeException e) {
+            if (manifest.state().flushedSequence() < atSequence) {
+                DivergenceRebase.abandonIntent(dir); // not committed: the store is still the diverged one
+            } else {
+                rebaseCommitted = true; // committed, then failed: the next open finishes it
+            }
+            throw e;
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+        rebaseCommitted = true;
+        System.getLogger(Store.class.getName()).log(System.Logger.Level.INFO, "store " + storeId
+                + " committed the rebase at sequence " + atSequence + ": " + result + "; closing, the next open "
+                + "finishes it");
+        close();
+    }
+
+    /**
+     * Says which key ranges the records of this store's log in {@code (afterSequence, throughSequence]} wrote, per
+     * namespace: what a primary tells a repair of a diverged follower about its own writes since the logs forked.
+     *
+     * @param afterSequence   the last sequence not looked at, 0 or more
+     * @param throughSequence the last sequence looked at, at least {@code afterSequence}, at most
+     *                        {@link #lastSequence()}
+     * @return the ranges, as a report whose diverged sequences are the ones read; {@code complete} is false if some
+     *         of them were already released from the oplog
+     * @throws IllegalArgumentException if the sequences are out of order or beyond the last one
+     * @throws StorageException         if the store is closed
+     */
+    public io.kintsugi.engine.replication.DivergenceReport writtenRanges(long afterSequence, long throughSequence) {
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen();
+            long last = applier.visibleSequence();
+            if (afterSequence < 0 || throughSequence < afterSequence || throughSequence > last) {
+                throw new IllegalArgumentException("need 0 <= after <= through <= the last sequence " + last
+                        + ", was after " + afterSequence + ", through " + throughSequence);
+            }
+            return DivergenceFinder.find(oplog, namespaces, afterSequence, throughSequence, storeId,
+                    oplog.currentTerm());
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
     /** @return the sequence number of the last write visible to reads */
     public long lastSequence() {
         ensureOpen();
@@ -698,7 +818,11 @@ public final class Store implements AutoCloseable {
             replication.close();
             maintenance.close();
             oplog.close();
-            manifest.recordCleanClose(oplog.lastSequence());
+            if (!rebaseCommitted) {
+                // After a committed rebase the oplog is the old one, ending below the flushed sequence; the next
+                // open replaces it, so no clean close may describe it.
+                manifest.recordCleanClose(oplog.lastSequence());
+            }
         } finally {
             applier.releasePendingMarkers();
             versions.closeAll();

@@ -93,8 +93,14 @@ final class StoreRecovery {
     }
 
     private static Opened openWith(Path dir, StoreOptions options, Manifest manifest, List<AutoCloseable> opened) {
+        UUID storeId = manifest.state().storeId();
+        // A rebase of a diverged log commits in the manifest; the oplog and the term history follow here.
+        DivergenceRebase.finishOnOpen(dir, storeId, manifest, OplogOptions.builder()
+                .logId(storeId)
+                .durability(options.durability())
+                .segmentSize(options.oplogSegmentSize())
+                .maxPayloadSize(Limits.MAX_BATCH_BYTES + 1024));
         ManifestState state = manifest.state();
-        UUID storeId = state.storeId();
         Path oplogDir = dir.resolve(OPLOG_DIR);
         boolean oplogExists = Files.exists(oplogDir.resolve(LogMetadataFormat.FILE_NAME));
         if (!oplogExists && manifest.everOpened()) {

@@ -17,7 +17,7 @@ public final class FileSync {
     }
 
     /** Makes a directory's entries (creations, renames, deletions) durable. */
-    static void syncDirectory(Path dir) throws IOException {
+    public static void syncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }
