@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li><b>One job per overlapping range.</b> A detection overlapping a queued job is folded into it (the job's
  *   range widens to hold both); one overlapping a plan that waits for approval is kept aside and looked at again
  *   once the plan is approved or rejected. A scan verdict about a marker older than the proof of a repair that
- *   covered its range is stale and dropped.</li>
+ *   covered its range is stale and dropped. Damage in a segment file a job already repairs damage of is folded
+ *   into it too, even in a range apart: the install rewrites the whole file and cannot read the other block.</li>
  *   <li><b>Retries.</b> An attempt that ends FAILED (or throws) runs again after a backoff that doubles from
  *   {@link Builder#backoff initial} up to its maximum, at most {@link Builder#maxAttempts} attempts in all; then
  *   the job gives up and its damage is not taken again (an operator must look). REPAIRED, CONSISTENT and
@@ -260,7 +261,7 @@ public final class RepairService implements AutoCloseable {
             return;
         }
         for (RepairJob j : jobs) {
-            if (!j.range.overlaps(d.range())) {
+            if (!j.range.overlaps(d.range()) && !sharesDamagedFile(j, d)) {
                 continue;
             }
             if (j.state == RepairJob.State.AWAITING_APPROVAL) {
@@ -283,6 +284,24 @@ public final class RepairService implements AutoCloseable {
         RepairJob j = new RepairJob(nextJobId++, d, System.nanoTime());
         jobs.add(j);
         emit(j, Kind.QUEUED, "", null, "detected: " + d.why());
+    }
+
+    /**
+     * Damage in a segment file that a job already repairs damage of. An install rewrites every file its range
+     * touches and must read the blocks outside the range to keep them, so a job for one damaged block fails for as
+     * long as another block of the same file is damaged; the two are repaired together, over a range holding both.
+     */
+    private static boolean sharesDamagedFile(RepairJob j, Detection d) {
+        if (d.damage() == null) {
+            return false;
+        }
+        for (DamagedRange o : j.damage) {
+            if (o.namespace().equals(d.damage().namespace())
+                    && o.report().file().equals(d.damage().report().file())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A verdict about a marker older than the proof of a repair whose range holds it says nothing new. */
