@@ -28,6 +28,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -35,7 +37,9 @@ import java.util.stream.Stream;
  * {@code -Drepaircost.bytes} (1 GiB by default) of keys and values; then, trial after trial, one bit flipped in the
  * data block of a random key on one follower (closed, flipped, reopened), found by a read, and repaired through
  * {@link RepairCoordinator#repairDamage}. Each trial prints the damaged block's size on disk, the pairs and the key
- * and value bytes installed, the bytes of chunk frames on the wire, and the ratios of both to the block's size.
+ * and value bytes installed, the bytes of chunk frames on the wire, the ratios of both to the block's size, and,
+ * on the target's own disk, the size of the damaged segment file and the bytes the install wrote (it rewrites
+ * every file the range touches, so that figure follows the file, not the damage).
  *
  * <p>The point is that a repair moves bytes in proportion to the damage, not to the store: the ratio must not grow
  * with the store. Times are printed too, but on a shared machine only the ratios are meant to be compared.
@@ -56,6 +60,7 @@ public final class RepairCostRun {
     private static final int BATCH = 64;
     private static final byte[] SECRET = "kintsugi repair cost secret".getBytes(StandardCharsets.US_ASCII);
     private static final Duration PATIENCE = Duration.ofMinutes(10);
+    private static final Pattern INSTALLED = Pattern.compile("installed on .*: (\\d+) bytes written");
 
     private final Path dir;
     private final Store[] stores = new Store[3];
@@ -173,8 +178,8 @@ public final class RepairCostRun {
         SplittableRandom random = new SplittableRandom(seed ^ 0x7E57);
         System.out.println();
         System.out.println("| trial | follower | damaged block (bytes) | pairs | key+value bytes | wire bytes "
-                + "| wire / block | key+value / block | repair (ms) |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                + "| wire / block | key+value / block | its file (bytes) | install wrote (bytes) | repair (ms) |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         double worst = 0;
         for (int t = 0; t < trials; t++) {
             int victim = 1 + t % 2;
@@ -202,6 +207,7 @@ public final class RepairCostRun {
             long start = System.nanoTime();
             RepairReport report = b.build().repairDamage(damage.get(0), Instant.EPOCH);
             long millis = (System.nanoTime() - start) / 1_000_000;
+            long fileBytes = fault[0].file().toFile().length();
             if (report.outcome() != RepairReport.Outcome.REPAIRED) {
                 throw new IllegalStateException("trial " + t + ": " + report.outcome() + "\n"
                         + String.join("\n", report.steps()));
@@ -212,10 +218,17 @@ public final class RepairCostRun {
             long block = fault[0].length();
             double wire = (double) report.wireBytes() / block;
             worst = Math.max(worst, wire);
-            System.out.printf("| %d | r%d | %,d | %,d | %,d | %,d | %.2f | %.2f | %,d |%n", t, victim, block,
-                    report.pairs(), report.bytes(), report.wireBytes(), wire, (double) report.bytes() / block, millis);
+            System.out.printf("| %d | r%d | %,d | %,d | %,d | %,d | %.2f | %.2f | %,d | %,d | %,d |%n", t, victim,
+                    block, report.pairs(), report.bytes(), report.wireBytes(), wire, (double) report.bytes() / block,
+                    fileBytes, installWrote(report), millis);
         }
         System.out.printf("%nworst wire bytes / damaged block bytes: %.2f (target <= 2)%n", worst);
+    }
+
+    /** The bytes the install wrote to segment files, as its step in the report says; -1 if no step says. */
+    private static long installWrote(RepairReport report) {
+        Matcher m = INSTALLED.matcher(String.join("\n", report.steps()));
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
     private void reopenFollower(int i, java.util.function.Consumer<Path> edit) {

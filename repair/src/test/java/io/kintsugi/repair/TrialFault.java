@@ -88,18 +88,22 @@ enum TrialFault {
 
     private static InjectedFault swapEqualBlocks(FaultInjector faults, Random r) {
         List<Path> files = faults.segmentFiles();
-        int start = r.nextInt(files.size());
-        for (int f = 0; f < files.size(); f++) {
-            Path file = files.get((start + f) % files.size());
+        List<Path> pairFiles = new java.util.ArrayList<>();
+        List<int[]> pairs = new java.util.ArrayList<>();
+        for (Path file : files) {
             List<BlockHandle> blocks = faults.dataBlocks(file);
-            int first = r.nextInt(blocks.size());
-            for (int d = 1; d < blocks.size(); d++) {
-                int i = first;
-                int j = (first + d) % blocks.size();
-                if (blocks.get(i).length() == blocks.get(j).length()) {
-                    return faults.swapDataBlocks(file, i, j);
+            for (int i = 0; i < blocks.size(); i++) {
+                for (int j = i + 1; j < blocks.size(); j++) {
+                    if (blocks.get(i).length() == blocks.get(j).length()) {
+                        pairFiles.add(file);
+                        pairs.add(new int[] {i, j});
+                    }
                 }
             }
+        }
+        if (!pairs.isEmpty()) {
+            int p = r.nextInt(pairs.size());
+            return faults.swapDataBlocks(pairFiles.get(p), pairs.get(p)[0], pairs.get(p)[1]);
         }
         List<Integer> lengths = new java.util.ArrayList<>();
         for (Path file : files) {

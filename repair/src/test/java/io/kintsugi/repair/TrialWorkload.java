@@ -30,7 +30,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * that key (or absent, if the key was ever deleted). A read may also throw {@link CorruptionException}, but only on
  * a replica that was damaged. Anything else is a wrong answer, recorded with the replica and the key's number.
  *
- * <p>A replica is read only under its gate's read lock: a trial takes the write lock to close and reopen it.
+ * <p>Half the reads fall near the faulted keys (given as the spared ones), where a wrong answer would be.
+ * A replica is read only under its gate's read lock: a trial takes the write lock to close and reopen it.
  */
 final class TrialWorkload implements AutoCloseable {
 
@@ -157,7 +158,9 @@ final class TrialWorkload implements AutoCloseable {
                 } finally {
                     gates[0].readLock().unlock();
                 }
-                Thread.sleep(1);
+                if (writes.get() % 4 == 0) {
+                    Thread.sleep(1);
+                }
             }
         } catch (Throwable e) {
             wrongAnswers.add("the writer failed: " + e);
@@ -167,9 +170,15 @@ final class TrialWorkload implements AutoCloseable {
     private void read() {
         Random r = new Random(seed ^ 0x4EAD);
         try {
+            List<Integer> faulted = List.copyOf(spared);
             while (!stop.get()) {
                 int i = r.nextInt(gates.length);
-                int k = r.nextInt(keys);
+                // Half the reads near the faults (a quarter on the faulted keys themselves), half anywhere.
+                int k = switch (r.nextInt(4)) {
+                    case 0 -> faulted.get(r.nextInt(faulted.size()));
+                    case 1 -> Math.floorMod(faulted.get(r.nextInt(faulted.size())) + r.nextInt(129) - 64, keys);
+                    default -> r.nextInt(keys);
+                };
                 if (k == skippedKey) {
                     continue;
                 }
