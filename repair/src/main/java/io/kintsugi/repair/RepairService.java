@@ -46,11 +46,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li><b>One job per overlapping range.</b> A detection overlapping a queued job is folded into it (the job's
  *   range widens to hold both); one overlapping a plan that waits for approval is kept aside and looked at again
  *   once the plan is approved or rejected. A scan verdict about a marker older than the proof of a repair that
- *   covered its range is stale and dropped.</li>
+ *   covered its range is stale and dropped. Damage in a segment file a job already repairs damage of is folded
+ *   into it too, even in a range apart: the install rewrites the whole file and cannot read the other block.</li>
  *   <li><b>Retries.</b> An attempt that ends FAILED (or throws) runs again after a backoff that doubles from
  *   {@link Builder#backoff initial} up to its maximum, at most {@link Builder#maxAttempts} attempts in all; then
  *   the job gives up and its damage is not taken again (an operator must look). REPAIRED, CONSISTENT and
- *   NO_MAJORITY end a job: with no majority nothing is guessed, as the coordinator says.</li>
+ *   NO_MAJORITY end a job: with no majority nothing is guessed, as the coordinator says. Except once: a job with
+ *   no majority over a range wider than its damaged blocks repairs each block on its own first, then runs again.
+ *   </li>
  *   <li><b>Policy.</b> The coordinator's: under {@link RepairPolicy#AUTOMATIC} a job repairs at once; under
  *   {@link RepairPolicy#APPROVAL} its plan waits in {@link #pendingPlans()} until {@link #approve(String)} or
  *   {@link #reject(String, String)}. Approve within the hold time of the sources' validators (2 minutes by default);
@@ -304,7 +307,7 @@ public final class RepairService implements AutoCloseable {
             return;
         }
         for (RepairJob j : jobs) {
-            if (!j.range.overlaps(d.range())) {
+            if (!j.range.overlaps(d.range()) && !sharesDamagedFile(j, d)) {
                 continue;
             }
             if (j.state == RepairJob.State.AWAITING_APPROVAL) {
@@ -327,6 +330,24 @@ public final class RepairService implements AutoCloseable {
         RepairJob j = new RepairJob(nextJobId++, d, System.nanoTime());
         jobs.add(j);
         emit(j, Kind.QUEUED, "", null, "detected: " + d.why());
+    }
+
+    /**
+     * Damage in a segment file that a job already repairs damage of. An install rewrites every file its range
+     * touches and must read the blocks outside the range to keep them, so a job for one damaged block fails for as
+     * long as another block of the same file is damaged; the two are repaired together, over a range holding both.
+     */
+    private static boolean sharesDamagedFile(RepairJob j, Detection d) {
+        if (d.damage() == null) {
+            return false;
+        }
+        for (DamagedRange o : j.damage) {
+            if (o.namespace().equals(d.damage().namespace())
+                    && o.report().file().equals(d.damage().report().file())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A verdict about a marker older than the proof of a repair whose range holds it says nothing new. */
@@ -375,7 +396,12 @@ public final class RepairService implements AutoCloseable {
                 waiting.put(report.repairId(), report.plan());
                 emit(job, Kind.AWAITING_APPROVAL, report.repairId(), o, "planned: " + report.plan());
             }
-            case REPAIRED, CONSISTENT, NO_MAJORITY -> {
+            case NO_MAJORITY, REPAIRED, CONSISTENT -> {
+                if (o == Outcome.NO_MAJORITY && splitOffDamage(job)) {
+                    emit(job, Kind.RETRY_SCHEDULED, report.repairId(), o, "no majority over the widened range; its "
+                            + "damaged blocks are repaired on their own first: " + lastStep(report));
+                    return;
+                }
                 jobs.remove(job);
                 if (o == Outcome.NO_MAJORITY) {
                     settledDamage.addAll(job.damage); // reported; taking it again would only report it again
@@ -388,6 +414,36 @@ public final class RepairService implements AutoCloseable {
             case FAILED -> retryOrGiveUp(job, report.repairId(), lastStep(report));
             default -> throw new IllegalStateException("unknown outcome " + o);
         }
+    }
+
+    /**
+     * A job widened past its damaged blocks (by a scan verdict of another replica, say) can find no majority only
+     * because two replicas differ in different parts of it, while each block alone has one. Each block becomes a
+     * job of its own, run before this one, which then runs again without them. False when there is nothing to
+     * split off, so a job ends at most once this way.
+     */
+    private boolean splitOffDamage(RepairJob job) {
+        int at = jobs.indexOf(job);
+        boolean split = false;
+        for (DamagedRange d : job.damage) {
+            RepairRange blockRange = Detection.of(d, "").range();
+            if (blockRange.contains(job.range)) {
+                continue;
+            }
+            RepairJob j = new RepairJob(nextJobId++, new Detection(blockRange, -1, d, "split from job " + job.id
+                    + ": damaged block in segment file " + d.fileNumber() + ": " + d.report().describe()),
+                    System.nanoTime());
+            // Before the wide job, so that a new look at the same damage finds this job first.
+            jobs.add(at++, j);
+            emit(j, Kind.QUEUED, "", null, "detected: " + j.why());
+            split = true;
+        }
+        if (split) {
+            job.damage.clear();
+            job.state = RepairJob.State.QUEUED;
+            job.notBefore = System.nanoTime();
+        }
+        return split;
     }
 
     private void retryOrGiveUp(RepairJob job, String repairId, String why) {

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
@@ -34,10 +35,17 @@ final class RepairReplicas implements AutoCloseable {
     final Map<String, byte[]> oracle = new ConcurrentSkipListMap<>();
     private final Path root;
     private final long memoryLimit;
+    private final UnaryOperator<StoreOptions.Builder> options;
 
     RepairReplicas(Path root, int n, long memoryLimit) {
+        this(root, n, memoryLimit, UnaryOperator.identity());
+    }
+
+    /** @param options changes to every replica's store options, on top of the fixture's own */
+    RepairReplicas(Path root, int n, long memoryLimit, UnaryOperator<StoreOptions.Builder> options) {
         this.root = root;
         this.memoryLimit = memoryLimit;
+        this.options = options;
         stores = new Store[n];
         validators = new Validator[n];
         agents = new RepairAgent[n];
@@ -60,8 +68,8 @@ final class RepairReplicas implements AutoCloseable {
                 .heartbeatInterval(Duration.ofMillis(20)).peerTimeout(Duration.ofMillis(1500))
                 .connectTimeout(Duration.ofSeconds(1)).reconnectBackoff(Duration.ofMillis(5), Duration.ofMillis(100))
                 .build();
-        stores[i] = Store.open(directory(i), validators[i].attachTo(StoreOptions.builder())
-                .durability(Durability.NONE).memtableBudget(256 << 10).replication(ro).build());
+        stores[i] = Store.open(directory(i), options.apply(validators[i].attachTo(StoreOptions.builder())
+                .durability(Durability.NONE).memtableBudget(256 << 10).replication(ro)).build());
         agents[i] = RepairAgent.start(stores[i], validators[i], RepairAgentOptions.builder().secret(SECRET)
                 .memoryLimit(memoryLimit).build());
     }
