@@ -4,6 +4,7 @@ import io.kintsugi.engine.format.WriteBatchFormat;
 import io.kintsugi.engine.manifest.Manifest;
 import io.kintsugi.engine.table.BlockCache;
 import io.kintsugi.engine.table.Entry;
+import io.kintsugi.engine.replication.DivergenceReport;
 import io.kintsugi.engine.replication.NotPrimaryException;
 import io.kintsugi.engine.replication.ReplicationOptions;
 import io.kintsugi.engine.replication.ReplicationStatus;
@@ -672,7 +673,7 @@ public final class Store implements AutoCloseable {
      * @throws IllegalArgumentException if the sequences are out of order or beyond the last one
      * @throws StorageException         if the store is closed
      */
-    public io.kintsugi.engine.replication.DivergenceReport writtenRanges(long afterSequence, long throughSequence) {
+    public DivergenceReport writtenRanges(long afterSequence, long throughSequence) {
         lifecycle.readLock().lock();
         try {
             ensureOpen();
