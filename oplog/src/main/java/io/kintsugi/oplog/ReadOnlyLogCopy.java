@@ -66,9 +66,7 @@ public final class ReadOnlyLogCopy implements AutoCloseable {
                 throw new StorageException("could not copy the " + name + " " + original + " to read it: " + e, e);
             } catch (CorruptionException e) {
                 deleteQuietly(copy);
-                CorruptionReport r = e.report();
-                throw new CorruptionException(new CorruptionReport(originalOf(r.file(), copy, original), r.offset(),
-                        r.length(), r.kind(), r.expected(), r.actual(), rename(r.detail(), copy, original)), e);
+                throw renamed(e, copy, original);
             } catch (UnsupportedFormatException e) {
                 deleteQuietly(copy);
                 UnsupportedFormatException u = new UnsupportedFormatException(rename(e.getMessage(), copy, original));
@@ -92,6 +90,20 @@ public final class ReadOnlyLogCopy implements AutoCloseable {
      */
     public Path original(Path file) {
         return originalOf(file, copy, original);
+    }
+
+    /**
+     * @param e damage the copy's log reported, opening or reading it
+     * @return the same damage naming the original files, caused by {@code e}
+     */
+    public CorruptionException renamed(CorruptionException e) {
+        return renamed(e, copy, original);
+    }
+
+    private static CorruptionException renamed(CorruptionException e, Path copy, Path original) {
+        CorruptionReport r = e.report();
+        return new CorruptionException(new CorruptionReport(originalOf(r.file(), copy, original), r.offset(),
+                r.length(), r.kind(), r.expected(), r.actual(), rename(r.detail(), copy, original)), e);
     }
 
     /** Closes the copy and deletes it. */

@@ -1,27 +1,19 @@
 package io.kintsugi.repair.lineage;
 
 import io.kintsugi.oplog.CorruptionException;
-import io.kintsugi.oplog.CorruptionKind;
-import io.kintsugi.oplog.CorruptionReport;
 import io.kintsugi.oplog.Durability;
-import io.kintsugi.oplog.LogRecord;
-import io.kintsugi.oplog.Oplog;
 import io.kintsugi.oplog.OplogOptions;
-import io.kintsugi.oplog.OplogReader;
-import io.kintsugi.oplog.ReadOnlyLogCopy;
 import io.kintsugi.oplog.RecoveryReport;
+import io.kintsugi.oplog.SideLog;
 import io.kintsugi.oplog.StorageException;
 import io.kintsugi.oplog.UnsupportedFormatException;
 
-import java.lang.System.Logger.Level;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A replica's lineage log: every copy this replica installed from a peer (a range resync or a whole-replica
@@ -33,7 +25,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * record of about a hundred bytes per repair) and every record is fdatasynced before {@link #append} returns, so a
  * copy that was installed and then recorded survives any crash.
  *
- * <p>It is an oplog of its own, one record per copy ({@link LineageRecordFormat}), so every record is framed and
+ * <p>It is an oplog of its own ({@link SideLog}), one record per copy ({@link LineageRecordFormat}), so every record is framed and
  * checksummed. A torn last record (a crash during an append that never returned) is dropped on open, logged and
  * reported by {@link #tornTail()}; damage anywhere else fails the open with a {@link CorruptionException} naming
  * the file, and nothing is dropped. It is not a store namespace, on purpose: it is not replicated (each replica
@@ -54,20 +46,15 @@ public final class LineageLog implements AutoCloseable {
     /** The name of the lineage log's directory inside the store directory. */
     public static final String DIRECTORY_NAME = "lineage";
 
-    private static final System.Logger LOG = System.getLogger(LineageLog.class.getName());
+    /** Lineage records as records of a side log: type, term, payload limit and decoder from the format class. */
+    private static final SideLog.RecordKind<LineageRecord> RECORDS = new SideLog.RecordKind<>("lineage log",
+            LineageRecordFormat.TERM, LineageRecordFormat.RECORD_TYPE, LineageRecordFormat.MAX_ENCODED_LENGTH,
+            LineageRecordFormat::decode);
 
-    private final Path directory;
-    private final Oplog log;
-    private final ReadOnlyLogCopy copy;
-    private final Optional<RecoveryReport.TornTail> tornTail;
-    private final ReentrantLock appendLock = new ReentrantLock();
-    private volatile boolean closed;
+    private final SideLog<LineageRecord> log;
 
-    private LineageLog(Path directory, Oplog log, ReadOnlyLogCopy copy, Optional<RecoveryReport.TornTail> torn) {
-        this.directory = directory;
+    private LineageLog(SideLog<LineageRecord> log) {
         this.log = log;
-        this.copy = copy;
-        this.tornTail = torn;
     }
 
     /**
@@ -94,22 +81,8 @@ public final class LineageLog implements AutoCloseable {
      *                                    {@code LineageLog}, or a file cannot be used
      */
     public static LineageLog open(Path storeDir) {
-        Path dir = directory(checkStoreDirectory(storeDir));
-        Oplog log = Oplog.open(dir, OplogOptions.builder()
-                .durability(Durability.SYNC)
-                .maxPayloadSize(LineageRecordFormat.MAX_ENCODED_LENGTH)
-                .build());
-        try {
-            Optional<RecoveryReport.TornTail> torn = log.recoveryReport().tornTail();
-            logTornTail(torn, dir, "was dropped");
-            LineageLog lineage = new LineageLog(dir, log, null, torn);
-            // Decode every record now, so a record that does not decode fails the open, not a later repair.
-            lineage.scan(LineageQuery.all());
-            return lineage;
-        } catch (RuntimeException e) {
-            log.close();
-            throw e;
-        }
+        return checked(SideLog.open(storeDir, DIRECTORY_NAME, RECORDS,
+                OplogOptions.builder().durability(Durability.SYNC)));
     }
 
     /**
@@ -125,38 +98,18 @@ public final class LineageLog implements AutoCloseable {
      * @throws StorageException           if the store directory does not exist or the log cannot be copied
      */
     public static LineageLog openReadOnly(Path storeDir) {
-        Path dir = directory(checkStoreDirectory(storeDir));
-        if (!Files.isDirectory(dir)) {
-            return new LineageLog(dir, null, null, Optional.empty());
-        }
-        ReadOnlyLogCopy copy = ReadOnlyLogCopy.open(dir, "lineage log", LineageRecordFormat.MAX_ENCODED_LENGTH);
+        return checked(SideLog.openReadOnly(storeDir, DIRECTORY_NAME, RECORDS));
+    }
+
+    /** Decodes every record now, so that a record that does not decode fails the open, not a later repair. */
+    private static LineageLog checked(SideLog<LineageRecord> log) {
         try {
-            Optional<RecoveryReport.TornTail> torn = copy.log().recoveryReport().tornTail().map(t ->
-                    new RecoveryReport.TornTail(copy.original(t.file()), t.offset(), t.bytesDropped(),
-                            t.lastValidSequence(), t.cause()));
-            logTornTail(torn, dir, "is not read; the files are left as they are (read-only)");
-            LineageLog lineage = new LineageLog(dir, copy.log(), copy, torn);
-            lineage.scan(LineageQuery.all());
-            return lineage;
+            log.forEach(r -> true);
+            return new LineageLog(log);
         } catch (RuntimeException e) {
-            copy.close();
+            log.close();
             throw e;
         }
-    }
-
-    private static Path checkStoreDirectory(Path storeDir) {
-        Objects.requireNonNull(storeDir, "storeDir");
-        if (!Files.isDirectory(storeDir)) {
-            throw new StorageException("no store directory at " + storeDir + (Files.exists(storeDir)
-                    ? " (it is not a directory)" : " (it does not exist)"));
-        }
-        return storeDir;
-    }
-
-    private static void logTornTail(Optional<RecoveryReport.TornTail> torn, Path dir, String outcome) {
-        torn.ifPresent(t -> LOG.log(Level.WARNING, "lineage log " + dir + ": a torn last record (" + t.bytesDropped()
-                + " bytes at offset " + t.offset() + " of " + t.file() + ", after sequence " + t.lastValidSequence()
-                + ", " + t.cause() + "), left by a crash during an append that never returned, " + outcome));
     }
 
     /**
@@ -172,17 +125,7 @@ public final class LineageLog implements AutoCloseable {
      * @throws StorageException         if the log is closed or read-only, or the write or sync fails
      */
     public long append(LineageRecord record) {
-        byte[] payload = LineageRecordFormat.encode(record);
-        appendLock.lock();
-        try {
-            ensureOpen();
-            if (copy != null || log == null) {
-                throw new StorageException("lineage log " + directory + " is open read-only");
-            }
-            return log.append(LineageRecordFormat.TERM, LineageRecordFormat.RECORD_TYPE, payload);
-        } finally {
-            appendLock.unlock();
-        }
+        return log.append(LineageRecordFormat.encode(record));
     }
 
     /**
@@ -219,52 +162,14 @@ public final class LineageLog implements AutoCloseable {
      */
     public List<LineageRecord> query(LineageQuery query) {
         Objects.requireNonNull(query, "query");
-        ensureOpen();
-        return scan(query);
-    }
-
-    private List<LineageRecord> scan(LineageQuery query) {
         List<LineageRecord> out = new ArrayList<>();
-        if (log == null) {
-            return out;
-        }
-        long last = log.lastSequence();
-        long first = log.firstSequence();
-        if (last < first) {
-            return out;
-        }
-        try (OplogReader r = log.reader(first)) {
-            for (long expected = first; expected <= last; expected++) {
-                LogRecord rec = r.next();
-                if (rec == null) {
-                    throw new StorageException("lineage log " + directory + ": record " + expected
-                            + " is not visible although the log ends at " + last);
-                }
-                LineageRecord decoded = decode(rec);
-                if (query.matches(decoded)) {
-                    out.add(decoded);
-                }
+        log.forEach(r -> {
+            if (query.matches(r)) {
+                out.add(r);
             }
-        } catch (CorruptionException e) {
-            throw copy == null ? e : renamed(e);
-        }
+            return true;
+        });
         return out;
-    }
-
-    private CorruptionException renamed(CorruptionException e) {
-        CorruptionReport r = e.report();
-        return new CorruptionException(new CorruptionReport(copy.original(r.file()), r.offset(),
-                r.length(), r.kind(), r.expected(), r.actual(), r.detail()), e);
-    }
-
-    private LineageRecord decode(LogRecord rec) {
-        if (rec.type() != LineageRecordFormat.RECORD_TYPE || rec.term() != LineageRecordFormat.TERM) {
-            throw new CorruptionException(CorruptionReport.of(directory, -1, -1, CorruptionKind.INVALID_CONTENT,
-                    "lineage record at sequence " + rec.sequence() + " has type " + rec.type() + " and term "
-                            + rec.term() + "; lineage records are type " + LineageRecordFormat.RECORD_TYPE
-                            + ", term " + LineageRecordFormat.TERM));
-        }
-        return LineageRecordFormat.decode(rec.payload(), directory, rec.sequence());
     }
 
     /**
@@ -272,23 +177,22 @@ public final class LineageLog implements AutoCloseable {
      *         returned), if there was one
      */
     public Optional<RecoveryReport.TornTail> tornTail() {
-        return tornTail;
+        return log.tornTail();
     }
 
     /** @return how many records the log holds */
     public long size() {
-        ensureOpen();
-        return log == null ? 0 : Math.max(0, log.lastSequence() - log.firstSequence() + 1);
+        return log.size();
     }
 
     /** @return whether the log was opened with {@link #openReadOnly} */
     public boolean isReadOnly() {
-        return copy != null || log == null;
+        return log.isReadOnly();
     }
 
     /** @return the lineage log directory, {@code <store>/lineage} */
     public Path directory() {
-        return directory;
+        return log.directory();
     }
 
     /**
@@ -299,30 +203,11 @@ public final class LineageLog implements AutoCloseable {
      */
     @Override
     public void close() {
-        appendLock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (copy != null) {
-                copy.close();
-            } else if (log != null) {
-                log.close();
-            }
-        } finally {
-            appendLock.unlock();
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new StorageException("lineage log " + directory + " is closed");
-        }
+        log.close();
     }
 
     @Override
     public String toString() {
-        return "LineageLog{" + directory + (isReadOnly() ? ", read-only" : "") + '}';
+        return "LineageLog{" + directory() + (isReadOnly() ? ", read-only" : "") + '}';
     }
 }

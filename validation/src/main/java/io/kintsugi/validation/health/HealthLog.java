@@ -4,13 +4,11 @@ import io.kintsugi.oplog.CorruptionException;
 import io.kintsugi.oplog.Durability;
 import io.kintsugi.oplog.Oplog;
 import io.kintsugi.oplog.OplogOptions;
-import io.kintsugi.oplog.ReadOnlyLogCopy;
-import io.kintsugi.oplog.RecoveryReport;
+import io.kintsugi.oplog.SideLog;
 import io.kintsugi.oplog.StorageException;
 import io.kintsugi.oplog.UnsupportedFormatException;
 
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,7 +16,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A replica's health log: the entries that scans, checks, verify runs and repairs record about this replica's data,
@@ -26,8 +23,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>It is not a store namespace, on purpose: it is not replicated (each replica records what <em>it</em> found,
  * and a follower cannot write replicated namespaces), and an entry must survive when the store's own data files are
- * damaged. It is an oplog of its own, one record per entry ({@link HealthEntryFormat}), so every entry is framed and
- * checksummed, a torn last entry after a crash is dropped on open, and damage anywhere else fails the open with a
+ * damaged. It is an oplog of its own ({@link SideLog}), one record per entry ({@link HealthEntryFormat}), so every
+ * entry is framed and checksummed, a torn last entry after a crash is dropped on open, and damage anywhere else fails the open with a
  * {@link CorruptionException} instead of losing entries silently.
  *
  * <pre>{@code
@@ -58,18 +55,17 @@ public final class HealthLog implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(HealthLog.class.getName());
 
-    private final Path directory;
-    private final Oplog log;
-    private final ReadOnlyLogCopy copy;
+    /** Health entries as records of a side log: type, term, payload limit and decoder from the format class. */
+    private static final SideLog.RecordKind<HealthEntry> ENTRIES = new SideLog.RecordKind<>("health log",
+            HealthEntryFormat.TERM, HealthEntryFormat.RECORD_TYPE, HealthEntryFormat.MAX_ENCODED_LENGTH,
+            HealthEntryFormat::decode);
+
+    private final SideLog<HealthEntry> log;
     private final SizeBound bound;
     private final EntryPublisher publisher;
-    private final ReentrantLock appendLock = new ReentrantLock();
-    private volatile boolean closed;
 
-    private HealthLog(Path directory, Oplog log, ReadOnlyLogCopy copy, SizeBound bound, EntryPublisher publisher) {
-        this.directory = directory;
+    private HealthLog(SideLog<HealthEntry> log, SizeBound bound, EntryPublisher publisher) {
         this.log = log;
-        this.copy = copy;
         this.bound = bound;
         this.publisher = publisher;
     }
@@ -114,16 +110,12 @@ public final class HealthLog implements AutoCloseable {
      */
     public static HealthLog open(Path storeDir, HealthLogOptions options) {
         Objects.requireNonNull(options, "options");
-        Path dir = directory(checkStoreDirectory(storeDir));
-        Oplog log = Oplog.open(dir, OplogOptions.builder()
+        SideLog<HealthEntry> log = SideLog.open(storeDir, DIRECTORY_NAME, ENTRIES, OplogOptions.builder()
                 .segmentSize(options.segmentSize())
-                .durability(Durability.batched(options.syncInterval()))
-                .maxPayloadSize(HealthEntryFormat.MAX_ENCODED_LENGTH)
-                .build());
+                .durability(Durability.batched(options.syncInterval())));
         try {
-            logTornTail(log.recoveryReport(), "was dropped");
-            SizeBound bound = new SizeBound(log, options.maxBytes(), options.segmentSize());
-            return new HealthLog(dir, log, null, bound, new EntryPublisher(options.listeners()));
+            SizeBound bound = new SizeBound(log.oplog().orElseThrow(), options.maxBytes(), options.segmentSize());
+            return new HealthLog(log, bound, new EntryPublisher(options.listeners()));
         } catch (RuntimeException e) {
             log.close();
             throw e;
@@ -147,28 +139,7 @@ public final class HealthLog implements AutoCloseable {
      * @throws StorageException           if the store directory does not exist or the log cannot be copied
      */
     public static HealthLog openReadOnly(Path storeDir) {
-        Path dir = directory(checkStoreDirectory(storeDir));
-        if (!Files.isDirectory(dir)) {
-            return new HealthLog(dir, null, null, null, null);
-        }
-        ReadOnlyLogCopy copy = ReadOnlyLogCopy.open(dir, "health log", HealthEntryFormat.MAX_ENCODED_LENGTH);
-        logTornTail(copy.log().recoveryReport(), "is not read; the files are left as they are (read-only)");
-        return new HealthLog(dir, copy.log(), copy, null, null);
-    }
-
-    private static Path checkStoreDirectory(Path storeDir) {
-        Objects.requireNonNull(storeDir, "storeDir");
-        if (!Files.isDirectory(storeDir)) {
-            throw new StorageException("no store directory at " + storeDir + (Files.exists(storeDir)
-                    ? " (it is not a directory)" : " (it does not exist)"));
-        }
-        return storeDir;
-    }
-
-    private static void logTornTail(RecoveryReport report, String outcome) {
-        report.tornTail().ifPresent(t -> LOG.log(Level.WARNING, "health log: a torn last entry (" + t.bytesDropped()
-                + " bytes after sequence " + t.lastValidSequence() + ", " + t.cause() + "), left by a crash during an"
-                + " append that never returned, " + outcome));
+        return new HealthLog(SideLog.openReadOnly(storeDir, DIRECTORY_NAME, ENTRIES), null, null);
     }
 
     /**
@@ -183,28 +154,21 @@ public final class HealthLog implements AutoCloseable {
      */
     public void append(HealthEntry entry) {
         byte[] payload = HealthEntryFormat.encode(entry);
-        appendLock.lock();
-        try {
-            ensureOpen();
-            if (bound == null) {
-                throw new StorageException("health log " + directory + " is open read-only");
-            }
-            log.append(HealthEntryFormat.TERM, HealthEntryFormat.RECORD_TYPE, payload);
+        log.append(payload, sequence -> {
+            Oplog oplog = log.oplog().orElseThrow();
             if (entry.severity() == Severity.ERROR) {
-                log.sync();
+                oplog.sync();
             }
             try {
                 bound.appended(payload.length);
             } catch (StorageException e) {
                 // The entry is written; failing the append now would make the caller think it was lost. The next
                 // append tries again.
-                LOG.log(Level.WARNING, "health log " + directory + ": could not drop old entries to keep the size"
-                        + " bound: " + e.getMessage(), e);
+                LOG.log(Level.WARNING, "health log " + log.directory() + ": could not drop old entries to keep the"
+                        + " size bound: " + e.getMessage(), e);
             }
             publisher.publish(entry);
-        } finally {
-            appendLock.unlock();
-        }
+        });
     }
 
     /**
@@ -218,14 +182,10 @@ public final class HealthLog implements AutoCloseable {
      */
     public List<HealthEntry> query(HealthQuery query) {
         Objects.requireNonNull(query, "query");
-        ensureOpen();
-        if (log == null) {
-            return List.of();
-        }
         int limit = query.limit();
         if (query.order() == HealthQuery.Order.OLDEST_FIRST) {
             List<HealthEntry> out = new ArrayList<>();
-            EntryScan.forEach(log, directory, e -> {
+            log.forEach(e -> {
                 if (query.matches(e)) {
                     out.add(e);
                 }
@@ -234,7 +194,7 @@ public final class HealthLog implements AutoCloseable {
             return out;
         }
         ArrayDeque<HealthEntry> newest = new ArrayDeque<>();
-        EntryScan.forEach(log, directory, e -> {
+        log.forEach(e -> {
             if (query.matches(e)) {
                 newest.addLast(e);
                 if (newest.size() > limit) {
@@ -257,28 +217,29 @@ public final class HealthLog implements AutoCloseable {
      * @throws StorageException    if the log is closed or cannot be read
      */
     public HealthLogStats stats() {
-        ensureOpen();
-        if (log == null) {
+        Optional<Oplog> oplog = log.oplog();
+        if (oplog.isEmpty()) {
             return new HealthLogStats(0, 0, Optional.empty(), Optional.empty(), 0);
         }
-        long first = log.firstSequence();
-        long last = log.lastSequence();
-        long bytes = SizeBound.segmentSizes(log.directory()).values().stream().mapToLong(Long::longValue).sum();
+        long first = oplog.get().firstSequence();
+        long last = oplog.get().lastSequence();
+        long bytes = SizeBound.segmentSizes(oplog.get().directory()).values().stream().mapToLong(Long::longValue)
+                .sum();
         if (last < first) {
             return new HealthLogStats(0, bytes, Optional.empty(), Optional.empty(), first - 1);
         }
-        return new HealthLogStats(last - first + 1, bytes, Optional.of(EntryScan.read(log, first, directory).time()),
-                Optional.of(EntryScan.read(log, last, directory).time()), first - 1);
+        return new HealthLogStats(last - first + 1, bytes, Optional.of(log.read(first).time()),
+                Optional.of(log.read(last).time()), first - 1);
     }
 
     /** @return whether the log was opened with {@link #openReadOnly} */
     public boolean isReadOnly() {
-        return bound == null;
+        return log.isReadOnly();
     }
 
     /** @return the health log directory, {@code <store>/health} */
     public Path directory() {
-        return directory;
+        return log.directory();
     }
 
     /**
@@ -289,30 +250,11 @@ public final class HealthLog implements AutoCloseable {
      */
     @Override
     public void close() {
-        appendLock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (copy != null) {
-                copy.close();
-            } else if (log != null) {
-                log.close();
-            }
-        } finally {
-            appendLock.unlock();
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new StorageException("health log " + directory + " is closed");
-        }
+        log.close();
     }
 
     @Override
     public String toString() {
-        return "HealthLog{" + directory + (isReadOnly() ? ", read-only" : "") + '}';
+        return "HealthLog{" + directory() + (isReadOnly() ? ", read-only" : "") + '}';
     }
 }
