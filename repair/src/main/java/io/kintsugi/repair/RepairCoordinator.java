@@ -6,10 +6,6 @@ import io.kintsugi.oplog.CorruptionException;
 import io.kintsugi.oplog.StorageException;
 import io.kintsugi.repair.RepairPlan.Replica;
 import io.kintsugi.repair.RepairReport.Outcome;
-import io.kintsugi.repair.lineage.LineageRecord;
-import io.kintsugi.repair.net.LineageRequest;
-import io.kintsugi.repair.net.PullOrder;
-import io.kintsugi.repair.net.PullOutcome;
 import io.kintsugi.repair.net.RangeDigest;
 import io.kintsugi.repair.net.RepairClient;
 import io.kintsugi.repair.net.RepairClientOptions;
@@ -30,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Runs beside the primary and closes the loop of detection: for a range found inconsistent (a health entry) or
@@ -39,6 +34,11 @@ import java.util.Optional;
  * majority it reports and changes nothing), chooses a source in the majority whose own copy read cleanly and whose
  * lineage shows no copy of an overlapping range from the target since the damage could have started, tells the
  * target to pull the range from it, and proves the repair with a new probe on which every digest must be equal.
+ *
+ * <p>The steps are classes of their own: {@code DigestPoll} collects the digests, {@code ReplicaVote} finds who
+ * is wrong, {@code SourceChoice} reads the lineage, {@code RangePull} orders the pull and install, {@code RangeProof}
+ * proves it, and {@code RepairRun} logs each step and builds the report; this class runs them in order and keeps
+ * the plans waiting for approval.
  *
  * <p>Every step goes to the primary's health log ({@link HealthKind#REPAIR}) and to the returned
  * {@link RepairReport}. Replicas are reached only through their agents' endpoints, so agents may live in other
@@ -52,8 +52,10 @@ public final class RepairCoordinator {
     private final Validator validator;
     private final List<Replica> replicas;
     private final RepairPolicy policy;
-    private final Duration digestWait;
-    private final RepairClient client;
+    private final DigestPoll digests;
+    private final SourceChoice sourceChoice;
+    private final RangePull rangePull;
+    private final RangeProof rangeProof;
     private final Map<String, RepairPlan> pending = new LinkedHashMap<>();
 
     private RepairCoordinator(Builder b) {
@@ -61,9 +63,12 @@ public final class RepairCoordinator {
         this.validator = b.validator;
         this.replicas = List.copyOf(b.replicas);
         this.policy = b.policy;
-        this.digestWait = b.digestWait;
-        this.client = new RepairClient(RepairClientOptions.builder().secret(b.secret).readTimeout(b.pullTimeout)
-                .build());
+        RepairClient client = new RepairClient(RepairClientOptions.builder().secret(b.secret)
+                .readTimeout(b.pullTimeout).build());
+        this.digests = new DigestPoll(client, replicas, b.digestWait);
+        this.sourceChoice = new SourceChoice(client);
+        this.rangePull = new RangePull(client);
+        this.rangeProof = new RangeProof(validator, digests, replicas);
     }
 
     /**
@@ -124,7 +129,7 @@ public final class RepairCoordinator {
     public RepairReport repairRange(String namespace, byte[] from, byte[] to, Instant damagedSince, String why) {
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(damagedSince, "damagedSince");
-        Run run = new Run(newRepairId(), namespace, from, to);
+        RepairRun run = newRun(newRepairId(), namespace, from, to);
         run.step(Severity.WARNING, Verdict.NONE, -1, "detected: " + why);
 
         RangeProbe probe;
@@ -139,27 +144,29 @@ public final class RepairCoordinator {
             return run.report(Outcome.FAILED);
         }
         run.sequence = probe.sequence();
-        Map<Replica, RangeDigest> digests = collect(run, probe.sequence());
-        Vote vote = vote(digests);
+        Map<Replica, RangeDigest> answered = digests.at(run, probe.sequence());
+        ReplicaVote vote = ReplicaVote.of(replicas, answered);
         run.step(Severity.INFO, Verdict.NONE, run.sequence, "voted at sequence " + run.sequence + ": "
-                + vote.describe(replicas.size()));
+                + vote.describe());
         if (vote.majority == null) {
-            run.step(Severity.ERROR, Verdict.INCONSISTENT, run.sequence, "no majority of " + majority()
-                    + " equal digests among " + replicas.size() + " replicas: reported, nothing changed");
+            run.step(Severity.ERROR, Verdict.INCONSISTENT, run.sequence, "no majority of "
+                    + ReplicaVote.majorityOf(replicas.size()) + " equal digests among " + replicas.size()
+                    + " replicas: reported, nothing changed");
             return run.report(Outcome.NO_MAJORITY);
         }
         if (vote.outvoted.isEmpty()) {
             run.step(Severity.INFO, Verdict.CONSISTENT, run.sequence, "every replica that answered agrees"
-                    + (vote.silent.isEmpty() ? "" : " (no digest from " + ids(vote.silent) + ")")
+                    + (vote.silent.isEmpty() ? "" : " (no digest from " + ReplicaVote.ids(vote.silent) + ")")
                     + ": nothing to repair");
-            return run.report(digests.size() == replicas.size() ? Outcome.CONSISTENT : Outcome.FAILED);
+            return run.report(answered.size() == replicas.size() ? Outcome.CONSISTENT : Outcome.FAILED);
         }
         Replica target = vote.outvoted.get(0);
         if (vote.outvoted.size() > 1) {
             run.step(Severity.WARNING, Verdict.NONE, run.sequence, "more than one replica is outvoted ("
-                    + ids(vote.outvoted) + "); this repair handles " + target.id() + ", run it again for the rest");
+                    + ReplicaVote.ids(vote.outvoted) + "); this repair handles " + target.id()
+                    + ", run it again for the rest");
         }
-        List<Replica> sources = sources(run, vote, target, damagedSince);
+        List<Replica> sources = sourceChoice.sources(run, vote, target, damagedSince);
         if (sources.isEmpty()) {
             run.step(Severity.ERROR, Verdict.NONE, run.sequence, "no trustworthy source for " + target.id()
                     + ": nothing changed");
@@ -192,7 +199,7 @@ public final class RepairCoordinator {
             throw new IllegalArgumentException("plan " + plan.repairId() + " is not waiting for approval here");
         }
         RangeDigest d = plan.expected();
-        Run run = new Run(plan.repairId(), d.namespace(), d.from().length == 0 ? null : d.from(), d.to());
+        RepairRun run = newRun(plan.repairId(), d.namespace(), d.from().length == 0 ? null : d.from(), d.to());
         run.sequence = d.sequence();
         run.target = plan.target();
         run.source = plan.source();
@@ -214,7 +221,7 @@ public final class RepairCoordinator {
             throw new IllegalArgumentException("plan " + plan.repairId() + " is not waiting for approval here");
         }
         RangeDigest d = plan.expected();
-        Run run = new Run(plan.repairId(), d.namespace(), d.from().length == 0 ? null : d.from(), d.to());
+        RepairRun run = newRun(plan.repairId(), d.namespace(), d.from().length == 0 ? null : d.from(), d.to());
         run.sequence = d.sequence();
         run.step(Severity.WARNING, Verdict.NONE, run.sequence, "rejected, nothing changed: " + why);
     }
@@ -229,259 +236,22 @@ public final class RepairCoordinator {
         return List.copyOf(pending.values());
     }
 
-    private RepairReport execute(Run run, RepairPlan plan, List<Replica> sources) {
-        Replica target = plan.targetReplica();
-        PullOutcome pulled = null;
-        for (Replica source : sources) {
-            run.source = source.id();
-            run.step(Severity.INFO, Verdict.NONE, run.sequence, "source chosen: " + source.id() + " (digest OK, "
-                    + "in the majority, no copy of the range from " + target.id() + " in its lineage since "
-                    + plan.damageSince() + "); " + target.id() + " pulls about " + plan.bytesEstimate() + " bytes");
-            try {
-                pulled = client.pull(target.endpoint(), new PullOrder(source.endpoint(), source.id(), run.repairId,
-                        plan.expected()));
-                break;
-            } catch (RuntimeException e) {
-                run.step(Severity.ERROR, Verdict.NONE, run.sequence, "the pull from " + source.id() + " failed: "
-                        + e.getMessage());
-            }
-        }
-        if (pulled == null) {
+    /** Pull and install from the first source that works, then prove the repair. */
+    private RepairReport execute(RepairRun run, RepairPlan plan, List<Replica> sources) {
+        if (!rangePull.pull(run, plan, sources)) {
             return run.report(Outcome.FAILED);
         }
-        run.pairs = pulled.count();
-        run.bytes = pulled.bytes();
-        run.wireBytes = pulled.wireBytes();
-        run.step(Severity.INFO, Verdict.NONE, run.sequence, "copied " + pulled.count() + " pairs, " + pulled.bytes()
-                + " key and value bytes (" + pulled.wireBytes() + " bytes of chunk frames) from " + run.source
-                + " to " + target.id() + (pulled.stagedOnDisk() ? ", staged on disk" : ""));
-        run.step(Severity.INFO, Verdict.NONE, run.sequence, "installed on " + target.id() + " at sequence "
-                + run.sequence + ": " + pulled.bytesWritten() + " bytes written");
-        return prove(run);
+        return rangeProof.prove(run);
     }
 
-    /** Probes the range again: every replica's digest must be there, OK and equal. */
-    private RepairReport prove(Run run) {
-        RangeProbe probe;
-        try {
-            probe = validator.probe(run.namespace, run.from, run.to);
-        } catch (StorageException e) {
-            run.step(Severity.ERROR, Verdict.NOT_CHECKED, run.sequence, "the follow-up probe failed: "
-                    + e.getMessage());
-            return run.report(Outcome.FAILED);
-        }
-        run.proofSequence = probe.sequence();
-        Map<Replica, RangeDigest> digests = collect(run, probe.sequence());
-        Vote vote = vote(digests);
-        if (vote.majority != null && vote.outvoted.isEmpty() && vote.silent.isEmpty()) {
-            run.step(Severity.INFO, Verdict.CONSISTENT, run.proofSequence, "proven: every replica's digest at "
-                    + "sequence " + run.proofSequence + " is equal (" + vote.majority.count() + " pairs, "
-                    + vote.majority.bytes() + " bytes)");
-            return run.report(Outcome.REPAIRED);
-        }
-        run.step(Severity.ERROR, Verdict.INCONSISTENT, run.proofSequence, "proof failed at sequence "
-                + run.proofSequence + ": " + vote.describe(replicas.size()));
-        return run.report(Outcome.FAILED);
-    }
-
-    /** Asks every replica for its digest at {@code sequence}, waiting (bounded) for followers to apply and hash it. */
-    private Map<Replica, RangeDigest> collect(Run run, long sequence) {
-        Map<Replica, RangeDigest> digests = new LinkedHashMap<>();
-        long deadline = System.nanoTime() + digestWait.toNanos();
-        for (Replica r : replicas) {
-            String lastProblem = "not applied or not hashed yet";
-            while (true) {
-                try {
-                    Optional<RangeDigest> d = client.digestAt(r.endpoint(), sequence);
-                    if (d.isPresent()) {
-                        digests.put(r, d.get());
-                        break;
-                    }
-                } catch (RuntimeException e) {
-                    lastProblem = e.getMessage();
-                }
-                if (System.nanoTime() - deadline > 0) {
-                    run.step(Severity.WARNING, Verdict.NOT_CHECKED, sequence, "no digest from " + r.id()
-                            + " at sequence " + sequence + " within " + digestWait + ": " + lastProblem);
-                    break;
-                }
-                pause();
-            }
-        }
-        return digests;
-    }
-
-    private Vote vote(Map<Replica, RangeDigest> digests) {
-        Vote v = new Vote();
-        for (Replica r : replicas) {
-            if (!digests.containsKey(r)) {
-                v.silent.add(r);
-            }
-        }
-        for (Map.Entry<Replica, RangeDigest> e : digests.entrySet()) {
-            RangeDigest d = e.getValue();
-            if (d.status() != RangeDigest.Status.OK) {
-                continue;
-            }
-            List<Replica> same = new ArrayList<>();
-            for (Map.Entry<Replica, RangeDigest> o : digests.entrySet()) {
-                if (o.getValue().status() == RangeDigest.Status.OK && o.getValue().sameContentAs(d)) {
-                    same.add(o.getKey());
-                }
-            }
-            if (same.size() >= majority()) {
-                v.majority = d;
-                v.agreeing = same;
-                break;
-            }
-        }
-        for (Map.Entry<Replica, RangeDigest> e : digests.entrySet()) {
-            if (v.majority != null && !v.agreeing.contains(e.getKey())) {
-                v.outvoted.add(e.getKey());
-            }
-            v.statuses.put(e.getKey(), e.getValue());
-        }
-        return v;
-    }
-
-    /**
-     * Stands for "ask the replica's agent over the wire" in {@link Replica#lineage()}: the coordinator's client is
-     * made only when the coordinator is built.
-     */
-    private static final LineageView OVER_THE_WIRE = (source, namespace, from, to, since) -> {
-        throw new IllegalStateException("the over-the-wire lineage view is a marker, never called");
-    };
-
-    private LineageView lineageOf(Replica r) {
-        if (r.lineage() != OVER_THE_WIRE) {
-            return r.lineage();
-        }
-        return (source, namespace, from, to, since) -> client.lineage(r.endpoint(),
-                new LineageRequest(source, namespace, from, to, since));
-    }
-
-    /** The agreeing replicas whose lineage shows no copy of the range from the target since the damage began. */
-    private List<Replica> sources(Run run, Vote vote, Replica target, Instant since) {
-        List<Replica> out = new ArrayList<>();
-        for (Replica r : vote.agreeing) {
-            LineageView lineage = lineageOf(r);
-            if (lineage == null) {
-                run.step(Severity.WARNING, Verdict.NONE, run.sequence, "not a source: the lineage of " + r.id()
-                        + " is not known to this coordinator");
-                continue;
-            }
-            List<LineageRecord> copies;
-            try {
-                copies = lineage.copiedFrom(target.id(), run.namespace, run.from, run.to, since);
-            } catch (RuntimeException e) {
-                run.step(Severity.WARNING, Verdict.NONE, run.sequence, "not a source: the lineage of " + r.id()
-                        + " could not be read: " + e.getMessage());
-                continue;
-            }
-            if (!copies.isEmpty()) {
-                run.step(Severity.WARNING, Verdict.NONE, run.sequence, "not a source: " + r.id() + " copied an "
-                        + "overlapping range from " + target.id() + " since " + since + " (" + copies.size()
-                        + " lineage records, repair " + copies.get(copies.size() - 1).repairId() + ")");
-                continue;
-            }
-            out.add(r);
-        }
-        return out;
-    }
-
-    private int majority() {
-        return replicas.size() / 2 + 1;
-    }
-
-    private static String ids(List<Replica> rs) {
-        List<String> ids = new ArrayList<>();
-        for (Replica r : rs) {
-            ids.add(r.id());
-        }
-        return String.join(", ", ids);
+    private RepairRun newRun(String repairId, String namespace, byte[] from, byte[] to) {
+        return new RepairRun(primary, validator, repairId, namespace, from, to);
     }
 
     private static String newRepairId() {
         byte[] b = new byte[8];
         RANDOM.nextBytes(b);
         return HexFormat.of().formatHex(b);
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(10);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StorageException("interrupted while waiting for replicas' digests", e);
-        }
-    }
-
-    /** The replicas' digests at one sequence, sorted into the majority, the outvoted and the silent. */
-    private static final class Vote {
-        RangeDigest majority;
-        List<Replica> agreeing = List.of();
-        final List<Replica> outvoted = new ArrayList<>();
-        final List<Replica> silent = new ArrayList<>();
-        final Map<Replica, RangeDigest> statuses = new LinkedHashMap<>();
-
-        String describe(int replicas) {
-            StringBuilder s = new StringBuilder();
-            for (Map.Entry<Replica, RangeDigest> e : statuses.entrySet()) {
-                RangeDigest d = e.getValue();
-                s.append(e.getKey().id()).append('=').append(d.status() == RangeDigest.Status.OK
-                        ? d.count() + " pairs/" + d.bytes() + " bytes/" + d.hash() : d.status() + " (" + d.detail()
-                        + ")").append("; ");
-            }
-            s.append(agreeing.size()).append(" of ").append(replicas).append(" agree");
-            if (!outvoted.isEmpty()) {
-                s.append(", outvoted: ").append(ids(outvoted));
-            }
-            if (!silent.isEmpty()) {
-                s.append(", silent: ").append(ids(silent));
-            }
-            return s.toString();
-        }
-    }
-
-    /** One repair's state and its steps. */
-    private final class Run {
-        final String repairId;
-        final String namespace;
-        final byte[] from;
-        final byte[] to;
-        final List<String> steps = new ArrayList<>();
-        long sequence = -1;
-        long proofSequence = -1;
-        String target = "";
-        String source = "";
-        long pairs;
-        long bytes;
-        long wireBytes;
-        RepairPlan plan;
-
-        Run(String repairId, String namespace, byte[] from, byte[] to) {
-            this.repairId = repairId;
-            this.namespace = namespace;
-            this.from = from == null ? null : from.clone();
-            this.to = to == null ? null : to.clone();
-        }
-
-        void step(Severity severity, Verdict verdict, long seq, String what) {
-            String detail = "repair " + repairId + ": " + what;
-            steps.add(detail);
-            try {
-                validator.health().append(new HealthEntry(Instant.now(), severity, primary.id().toString(),
-                        HealthKind.REPAIR, verdict, namespace, from, to, -1, -1, null, null, seq, detail));
-            } catch (RuntimeException e) {
-                System.getLogger(RepairCoordinator.class.getName()).log(System.Logger.Level.WARNING,
-                        "could not write a repair health entry: " + e);
-            }
-        }
-
-        RepairReport report(Outcome outcome) {
-            return new RepairReport(repairId, outcome, namespace, sequence, proofSequence, target, source, pairs,
-                    bytes, wireBytes, plan, steps);
-        }
     }
 
     /** Configures a coordinator. */
@@ -535,7 +305,7 @@ public final class RepairCoordinator {
          * @throws IllegalArgumentException if the id or the endpoint is already added, or empty
          */
         public Builder replica(String replicaId, String endpoint) {
-            return replica(replicaId, endpoint, OVER_THE_WIRE);
+            return replica(replicaId, endpoint, SourceChoice.OVER_THE_WIRE);
         }
 
         /**

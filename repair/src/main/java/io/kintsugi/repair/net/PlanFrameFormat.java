@@ -7,15 +7,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.kintsugi.repair.net.RepairFrameFormat.buffer;
-import static io.kintsugi.repair.net.RepairFrameFormat.bytes;
-import static io.kintsugi.repair.net.RepairFrameFormat.detail;
-import static io.kintsugi.repair.net.RepairFrameFormat.expectEnd;
+import static io.kintsugi.repair.net.FrameFields.buffer;
+import static io.kintsugi.repair.net.FrameFields.bytes;
+import static io.kintsugi.repair.net.FrameFields.detail;
+import static io.kintsugi.repair.net.FrameFields.expectEnd;
 import static io.kintsugi.repair.net.RepairFrameFormat.frame;
-import static io.kintsugi.repair.net.RepairFrameFormat.malformed;
-import static io.kintsugi.repair.net.RepairFrameFormat.parse;
-import static io.kintsugi.repair.net.RepairFrameFormat.proof;
-import static io.kintsugi.repair.net.RepairFrameFormat.putProof;
+import static io.kintsugi.repair.net.FrameFields.malformed;
+import static io.kintsugi.repair.net.FrameFields.parse;
+import static io.kintsugi.repair.net.FrameFields.proof;
+import static io.kintsugi.repair.net.FrameFields.putProof;
 
 /**
  * The bodies of the approval frames of the repair protocol: PLANS, DECISION and DECIDED (docs/FORMAT.md 14.3). The

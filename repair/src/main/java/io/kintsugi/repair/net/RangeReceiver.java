@@ -61,7 +61,7 @@ final class RangeReceiver {
         chunks++;
     }
 
-    RangeFetch end(RepairFrameFormat.End end) {
+    RangeFetch end(ChunkFrames.End end) {
         Hash128 hash = hasher.hash();
         if (end.sequence() != expected.sequence()) {
             throw new RepairProtocolException(Problem.MALFORMED, "the END frame from the repair server at " + endpoint

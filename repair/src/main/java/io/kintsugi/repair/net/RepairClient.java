@@ -53,7 +53,7 @@ public final class RepairClient {
         try (RepairChannel channel = open(endpoint, RepairFrameFormat.KIND_DIGEST_AT, sequence)) {
             Frame f = receive(channel, endpoint);
             expect(f, RepairFrameFormat.TYPE_DIGEST, endpoint, sequence);
-            return Optional.ofNullable(RepairFrameFormat.decodeDigest(f.body()));
+            return Optional.ofNullable(DigestFrames.decodeDigest(f.body()));
         }
     }
 
@@ -88,7 +88,7 @@ public final class RepairClient {
         try (RepairChannel channel = open(endpoint, RepairFrameFormat.KIND_STREAM_RANGE, sequence)) {
             Frame f = receive(channel, endpoint);
             expect(f, RepairFrameFormat.TYPE_DIGEST, endpoint, sequence);
-            RangeDigest digest = RepairFrameFormat.decodeDigest(f.body());
+            RangeDigest digest = DigestFrames.decodeDigest(f.body());
             if (digest == null) {
                 throw new RangeUnavailableException(sequence, "the repair server at " + endpoint
                         + " holds no range at sequence " + sequence);
@@ -97,10 +97,10 @@ public final class RepairClient {
             while (true) {
                 f = receive(channel, endpoint);
                 if (f.type() == RepairFrameFormat.TYPE_CHUNK) {
-                    receiver.chunk(RepairFrameFormat.decodeChunk(f.body()));
+                    receiver.chunk(ChunkFrames.decodeChunk(f.body()));
                 } else {
                     expect(f, RepairFrameFormat.TYPE_END, endpoint, sequence);
-                    return receiver.end(RepairFrameFormat.decodeEnd(f.body()));
+                    return receiver.end(ChunkFrames.decodeEnd(f.body()));
                 }
             }
         }
@@ -124,18 +124,18 @@ public final class RepairClient {
      */
     public PullOutcome pull(String endpoint, PullOrder order) {
         Objects.requireNonNull(order, "order");
-        byte[] signed = RepairFrameFormat.pullSignedBody(order);
+        byte[] signed = PullFrames.pullSignedBody(order);
         long sequence = order.expected().sequence();
         byte[][] nonces = new byte[2][];
         try (RepairChannel channel = open(endpoint, RepairFrameFormat.KIND_PULL, sequence, nonces)) {
             try {
-                channel.send(RepairFrameFormat.pull(signed, authenticator.pullProof(nonces[0], nonces[1], signed)));
+                channel.send(PullFrames.pull(signed, authenticator.pullProof(nonces[0], nonces[1], signed)));
             } catch (IOException e) {
                 throw lost(endpoint, e);
             }
             Frame f = receive(channel, endpoint);
             expect(f, RepairFrameFormat.TYPE_PULLED, endpoint, sequence);
-            return RepairFrameFormat.decodePulled(f.body());
+            return PullFrames.decodePulled(f.body());
         }
     }
 
@@ -156,18 +156,18 @@ public final class RepairClient {
      */
     public List<LineageRecord> lineage(String endpoint, LineageRequest request) {
         Objects.requireNonNull(request, "request");
-        byte[] signed = RepairFrameFormat.lineageQuerySignedBody(request);
+        byte[] signed = LineageFrames.lineageQuerySignedBody(request);
         byte[][] nonces = new byte[2][];
         try (RepairChannel channel = open(endpoint, RepairFrameFormat.KIND_LINEAGE, 0, nonces)) {
             try {
-                channel.send(RepairFrameFormat.lineageQuery(signed,
+                channel.send(LineageFrames.lineageQuery(signed,
                         authenticator.lineageProof(nonces[0], nonces[1], signed)));
             } catch (IOException e) {
                 throw lost(endpoint, e);
             }
             Frame f = receive(channel, endpoint);
             expect(f, RepairFrameFormat.TYPE_LINEAGE_RECORDS, endpoint, 0);
-            return RepairFrameFormat.decodeLineageRecords(f.body());
+            return LineageFrames.decodeLineageRecords(f.body());
         }
     }
 
@@ -274,10 +274,10 @@ public final class RepairClient {
         try {
             channel.connection().readTimeout(options.readTimeout());
             byte[] nonce = RepairAuthenticator.nonce();
-            channel.send(RepairFrameFormat.hello(nonce));
+            channel.send(HandshakeFrames.hello(nonce));
             Frame f = channel.receive(RepairFrameFormat.HANDSHAKE_FRAME_BYTES);
             expect(f, RepairFrameFormat.TYPE_WELCOME, endpoint, sequence);
-            RepairFrameFormat.Welcome w = RepairFrameFormat.decodeWelcome(f.body());
+            HandshakeFrames.Welcome w = HandshakeFrames.decodeWelcome(f.body());
             if (w.protocolVersion() != RepairFrameFormat.PROTOCOL_VERSION) {
                 throw new RepairProtocolException(Problem.UNSUPPORTED_VERSION, "the repair server at " + endpoint
                         + " speaks protocol version " + w.protocolVersion() + ", this client "
@@ -290,7 +290,7 @@ public final class RepairClient {
                         : proof.length == 0 ? " sent a proof, but this client has no shared secret"
                         : " did not prove it knows this client's shared secret"));
             }
-            channel.send(RepairFrameFormat.request(kind, sequence,
+            channel.send(HandshakeFrames.request(kind, sequence,
                     authenticator.requestProof(w.nonce(), nonce, kind, sequence)));
             nonces[0] = w.nonce();
             nonces[1] = nonce;
@@ -331,7 +331,7 @@ public final class RepairClient {
             throw new RepairProtocolException(Problem.UNEXPECTED, "the repair server at " + endpoint
                     + " sent a frame of type code " + f.type() + " where type " + type + " was expected");
         }
-        RepairFrameFormat.Error e = RepairFrameFormat.decodeError(f.body());
+        ErrorFrames.Error e = ErrorFrames.decodeError(f.body());
         String said = "the repair server at " + endpoint + " refused: " + e.detail();
         switch (e.reason()) {
             case RepairFrameFormat.REASON_NOT_HELD -> throw new RangeUnavailableException(sequence, said);

@@ -199,7 +199,7 @@ public final class RepairServer implements AutoCloseable {
 
     private static void refuse(RepairChannel channel, int reason, String detail) {
         try {
-            channel.send(RepairFrameFormat.error(reason, detail));
+            channel.send(ErrorFrames.error(reason, detail));
         } catch (IOException e) {
             // Best effort: a client that cannot be told why sees the connection end.
             LOG.log(Level.FINE, "could not tell repair client " + channel.connection().peer() + " why: " + e);

@@ -75,13 +75,13 @@ final class RepairSession implements Runnable {
             serve();
         } catch (RepairProtocolException | CorruptionException e) {
             LOG.log(Level.WARNING, "repair client " + peer + " sent a bad frame: " + e.getMessage());
-            sendQuietly(RepairFrameFormat.error(RepairFrameFormat.REASON_PROTOCOL_ERROR, e.getMessage()));
+            sendQuietly(ErrorFrames.error(RepairFrameFormat.REASON_PROTOCOL_ERROR, e.getMessage()));
         } catch (IOException e) {
             LOG.log(Level.FINE, "repair connection from " + peer + " ended: " + e);
         } catch (StorageException | IllegalArgumentException | IllegalStateException e) {
             // The source failed outside a stream (digestAt) or was interrupted by a forced close.
             LOG.log(Level.WARNING, "serving repair client " + peer + " failed: " + e.getMessage());
-            sendQuietly(RepairFrameFormat.error(RepairFrameFormat.REASON_SOURCE_FAILED, e.getMessage()));
+            sendQuietly(ErrorFrames.error(RepairFrameFormat.REASON_SOURCE_FAILED, e.getMessage()));
         } finally {
             channel.close();
             onEnd.accept(this);
@@ -92,25 +92,25 @@ final class RepairSession implements Runnable {
         channel.connection().readTimeout(options.requestTimeout());
         Frame f = channel.receive(RepairFrameFormat.HANDSHAKE_FRAME_BYTES);
         expect(f, RepairFrameFormat.TYPE_HELLO, "HELLO");
-        RepairFrameFormat.Hello hello = RepairFrameFormat.decodeHello(f.body());
+        HandshakeFrames.Hello hello = HandshakeFrames.decodeHello(f.body());
         if (hello.protocolVersion() != RepairFrameFormat.PROTOCOL_VERSION) {
-            send(RepairFrameFormat.error(RepairFrameFormat.REASON_UNSUPPORTED_VERSION, "this server speaks repair "
+            send(ErrorFrames.error(RepairFrameFormat.REASON_UNSUPPORTED_VERSION, "this server speaks repair "
                     + "protocol version " + RepairFrameFormat.PROTOCOL_VERSION + ", the client "
                     + hello.protocolVersion()));
             return;
         }
         byte[] nonce = RepairAuthenticator.nonce();
-        byte[] signed = RepairFrameFormat.welcomeSignedBody(nonce);
-        send(RepairFrameFormat.welcome(signed, authenticator.welcomeProof(hello.nonce(), signed)));
+        byte[] signed = HandshakeFrames.welcomeSignedBody(nonce);
+        send(HandshakeFrames.welcome(signed, authenticator.welcomeProof(hello.nonce(), signed)));
 
         f = channel.receive(RepairFrameFormat.HANDSHAKE_FRAME_BYTES);
         expect(f, RepairFrameFormat.TYPE_REQUEST, "REQUEST");
-        RepairFrameFormat.Request request = RepairFrameFormat.decodeRequest(f.body());
+        HandshakeFrames.Request request = HandshakeFrames.decodeRequest(f.body());
         byte[] expected = authenticator.requestProof(nonce, hello.nonce(), request.kind(), request.sequence());
         if (!RepairAuthenticator.matches(expected, request.proof())) {
             LOG.log(Level.WARNING, "repair client " + channel.connection().peer()
                     + " did not prove it knows the shared secret");
-            send(RepairFrameFormat.error(RepairFrameFormat.REASON_AUTHENTICATION_FAILED,
+            send(ErrorFrames.error(RepairFrameFormat.REASON_AUTHENTICATION_FAILED,
                     "the request's proof does not match this server's shared secret"));
             return;
         }
@@ -132,13 +132,13 @@ final class RepairSession implements Runnable {
         }
         awaitingClient = false;
         if (closing.getAsBoolean()) {
-            send(RepairFrameFormat.error(RepairFrameFormat.REASON_SHUTTING_DOWN, "the repair server is closing"));
+            send(ErrorFrames.error(RepairFrameFormat.REASON_SHUTTING_DOWN, "the repair server is closing"));
             return;
         }
         try {
             if (request.kind() == RepairFrameFormat.KIND_DIGEST_AT) {
                 Optional<RangeDigest> d = source.digestAt(request.sequence());
-                send(d.isPresent() ? RepairFrameFormat.digest(d.get()) : RepairFrameFormat.noDigest());
+                send(d.isPresent() ? DigestFrames.digest(d.get()) : DigestFrames.noDigest());
             } else {
                 stream(request.sequence());
             }
@@ -147,7 +147,7 @@ final class RepairSession implements Runnable {
             // fault, and the client must look elsewhere.
             LOG.log(Level.WARNING, "answering the request at sequence " + request.sequence() + " failed: "
                     + e.getMessage());
-            send(RepairFrameFormat.error(RepairFrameFormat.REASON_SOURCE_FAILED, e.getMessage()));
+            send(ErrorFrames.error(RepairFrameFormat.REASON_SOURCE_FAILED, e.getMessage()));
         }
     }
 
@@ -155,22 +155,22 @@ final class RepairSession implements Runnable {
     private void pull(byte[] serverNonce, byte[] clientNonce) throws IOException {
         Frame f = channel.receive(RepairFrameFormat.MAX_PULL_FRAME_BYTES);
         expect(f, RepairFrameFormat.TYPE_PULL, "PULL");
-        RepairFrameFormat.Pull pull = RepairFrameFormat.decodePull(f.body());
+        PullFrames.Pull pull = PullFrames.decodePull(f.body());
         byte[] expected = authenticator.pullProof(serverNonce, clientNonce, pull.signedBody());
         if (!RepairAuthenticator.matches(expected, pull.proof())) {
             LOG.log(Level.WARNING, "repair client " + channel.connection().peer()
                     + " sent a pull order without a valid proof");
-            send(RepairFrameFormat.error(RepairFrameFormat.REASON_AUTHENTICATION_FAILED,
+            send(ErrorFrames.error(RepairFrameFormat.REASON_AUTHENTICATION_FAILED,
                     "the pull order's proof does not match this server's shared secret"));
             return;
         }
         awaitingClient = false;
         if (closing.getAsBoolean()) {
-            send(RepairFrameFormat.error(RepairFrameFormat.REASON_SHUTTING_DOWN, "the repair server is closing"));
+            send(ErrorFrames.error(RepairFrameFormat.REASON_SHUTTING_DOWN, "the repair server is closing"));
             return;
         }
         if (puller == null) {
-            send(RepairFrameFormat.error(RepairFrameFormat.REASON_PULL_FAILED,
+            send(ErrorFrames.error(RepairFrameFormat.REASON_PULL_FAILED,
                     "this repair server takes no pull orders"));
             return;
         }
@@ -181,44 +181,44 @@ final class RepairSession implements Runnable {
             // Any failure of the pull is the coordinator's to weigh (try another source, report): say what it was.
             LOG.log(Level.WARNING, "pulling the range at sequence " + pull.order().expected().sequence()
                     + " failed: " + e);
-            send(RepairFrameFormat.error(RepairFrameFormat.REASON_PULL_FAILED, e.getClass().getSimpleName() + ": "
+            send(ErrorFrames.error(RepairFrameFormat.REASON_PULL_FAILED, e.getClass().getSimpleName() + ": "
                     + e.getMessage()));
             return;
         }
-        send(RepairFrameFormat.pulled(outcome));
+        send(PullFrames.pulled(outcome));
     }
 
     /** Receives the LINEAGE_QUERY frame, checks its proof, and answers from this replica's lineage log. */
     private void lineage(byte[] serverNonce, byte[] clientNonce) throws IOException {
         Frame f = channel.receive(RepairFrameFormat.MAX_LINEAGE_QUERY_FRAME_BYTES);
         expect(f, RepairFrameFormat.TYPE_LINEAGE_QUERY, "LINEAGE_QUERY");
-        RepairFrameFormat.LineageQuery query = RepairFrameFormat.decodeLineageQuery(f.body());
+        LineageFrames.LineageQuery query = LineageFrames.decodeLineageQuery(f.body());
         byte[] expected = authenticator.lineageProof(serverNonce, clientNonce, query.signedBody());
         if (!RepairAuthenticator.matches(expected, query.proof())) {
             LOG.log(Level.WARNING, "repair client " + channel.connection().peer()
                     + " sent a lineage query without a valid proof");
-            send(RepairFrameFormat.error(RepairFrameFormat.REASON_AUTHENTICATION_FAILED,
+            send(ErrorFrames.error(RepairFrameFormat.REASON_AUTHENTICATION_FAILED,
                     "the lineage query's proof does not match this server's shared secret"));
             return;
         }
         awaitingClient = false;
         if (closing.getAsBoolean()) {
-            send(RepairFrameFormat.error(RepairFrameFormat.REASON_SHUTTING_DOWN, "the repair server is closing"));
+            send(ErrorFrames.error(RepairFrameFormat.REASON_SHUTTING_DOWN, "the repair server is closing"));
             return;
         }
         if (lineage == null) {
-            send(RepairFrameFormat.error(RepairFrameFormat.REASON_SOURCE_FAILED,
+            send(ErrorFrames.error(RepairFrameFormat.REASON_SOURCE_FAILED,
                     "this repair server serves no lineage log"));
             return;
         }
         byte[] answer;
         try {
-            answer = RepairFrameFormat.lineageRecords(lineage.copiedFrom(query.request()));
+            answer = LineageFrames.lineageRecords(lineage.copiedFrom(query.request()));
         } catch (RuntimeException e) {
             // A log that cannot be read (damage, I/O, an answer over the limits) makes this replica no source: say
             // why, so that the coordinator's log does.
             LOG.log(Level.WARNING, "answering a lineage query failed: " + e.getMessage());
-            send(RepairFrameFormat.error(RepairFrameFormat.REASON_SOURCE_FAILED, "reading the lineage log failed: "
+            send(ErrorFrames.error(RepairFrameFormat.REASON_SOURCE_FAILED, "reading the lineage log failed: "
                     + e.getClass().getSimpleName() + ": " + e.getMessage()));
             return;
         }
@@ -236,7 +236,7 @@ final class RepairSession implements Runnable {
         try {
             waiting = handler.pendingPlans();
         } catch (IllegalStateException e) {
-            send(RepairFrameFormat.error(RepairFrameFormat.REASON_NO_REPAIR_SERVICE, e.getMessage()));
+            send(ErrorFrames.error(RepairFrameFormat.REASON_NO_REPAIR_SERVICE, e.getMessage()));
             return;
         }
         List<PendingPlan> listed = waiting.subList(0, Math.min(waiting.size(), RepairFrameFormat.MAX_LISTED_PLANS));
@@ -252,7 +252,7 @@ final class RepairSession implements Runnable {
         if (!RepairAuthenticator.matches(expected, decision.proof())) {
             LOG.log(Level.WARNING, "repair client " + channel.connection().peer()
                     + " sent a decision on a plan without a valid proof");
-            send(RepairFrameFormat.error(RepairFrameFormat.REASON_AUTHENTICATION_FAILED,
+            send(ErrorFrames.error(RepairFrameFormat.REASON_AUTHENTICATION_FAILED,
                     "the decision's proof does not match this server's shared secret"));
             return;
         }
@@ -267,16 +267,16 @@ final class RepairSession implements Runnable {
             outcome = approve ? handler.approve(decision.repairId())
                     : handler.reject(decision.repairId(), decision.why());
         } catch (PlanNotWaitingException e) {
-            send(RepairFrameFormat.error(e.decided() ? RepairFrameFormat.REASON_ALREADY_DECIDED
+            send(ErrorFrames.error(e.decided() ? RepairFrameFormat.REASON_ALREADY_DECIDED
                     : RepairFrameFormat.REASON_NO_SUCH_PLAN, e.getMessage()));
             return;
         } catch (IllegalStateException e) {
-            send(RepairFrameFormat.error(RepairFrameFormat.REASON_NO_REPAIR_SERVICE, e.getMessage()));
+            send(ErrorFrames.error(RepairFrameFormat.REASON_NO_REPAIR_SERVICE, e.getMessage()));
             return;
         } catch (RuntimeException e) {
             // The repair itself threw (it did not merely fail: that is a FAILED outcome): say what it was.
             LOG.log(Level.WARNING, "carrying out the decision on plan " + decision.repairId() + " failed: " + e);
-            send(RepairFrameFormat.error(RepairFrameFormat.REASON_DECISION_FAILED, e.getClass().getSimpleName()
+            send(ErrorFrames.error(RepairFrameFormat.REASON_DECISION_FAILED, e.getClass().getSimpleName()
                     + ": " + e.getMessage()));
             return;
         }
@@ -286,11 +286,11 @@ final class RepairSession implements Runnable {
     /** @return true when the request was refused because no repair service is attached or the server closes */
     private boolean refusedForApprovals(ApprovalHandler handler) throws IOException {
         if (closing.getAsBoolean()) {
-            send(RepairFrameFormat.error(RepairFrameFormat.REASON_SHUTTING_DOWN, "the repair server is closing"));
+            send(ErrorFrames.error(RepairFrameFormat.REASON_SHUTTING_DOWN, "the repair server is closing"));
             return true;
         }
         if (handler == null) {
-            send(RepairFrameFormat.error(RepairFrameFormat.REASON_NO_REPAIR_SERVICE, "no repair service is "
+            send(ErrorFrames.error(RepairFrameFormat.REASON_NO_REPAIR_SERVICE, "no repair service is "
                     + "attached to this repair server, so it has no plans to list, approve or reject; ask the one "
                     + "beside the primary"));
             return true;
@@ -312,14 +312,14 @@ final class RepairSession implements Runnable {
             return;
         }
         try (pairs) {
-            send(RepairFrameFormat.digest(digest.get()));
+            send(DigestFrames.digest(digest.get()));
             RangeHasher hasher = new RangeHasher();
             List<RangeEntry> chunk = new ArrayList<>();
             long chunkBytes = 0;
             int chunks = 0;
             while (pairs.next()) {
                 RangeEntry e = new RangeEntry(pairs.key(), pairs.value());
-                long length = RepairFrameFormat.pairLength(e);
+                long length = ChunkFrames.pairLength(e);
                 if (!chunk.isEmpty() && chunkBytes + length > options.chunkBytes()) {
                     if (!sendChunk(chunk)) {
                         return;
@@ -338,7 +338,7 @@ final class RepairSession implements Runnable {
                 }
                 chunks++;
             }
-            send(RepairFrameFormat.end(new RepairFrameFormat.End(sequence, hasher.count(), hasher.bytes(),
+            send(ChunkFrames.end(new ChunkFrames.End(sequence, hasher.count(), hasher.bytes(),
                     hasher.hash(), chunks)));
         }
     }
@@ -346,16 +346,16 @@ final class RepairSession implements Runnable {
     /** @return false when the server is closing and the stream was ended instead */
     private boolean sendChunk(List<RangeEntry> chunk) throws IOException {
         if (closing.getAsBoolean()) {
-            send(RepairFrameFormat.error(RepairFrameFormat.REASON_SHUTTING_DOWN,
+            send(ErrorFrames.error(RepairFrameFormat.REASON_SHUTTING_DOWN,
                     "the repair server is closing; the stream was cut short"));
             return false;
         }
-        send(RepairFrameFormat.chunk(chunk));
+        send(ChunkFrames.chunk(chunk));
         return true;
     }
 
     private void notHeld(long sequence) throws IOException {
-        send(RepairFrameFormat.error(RepairFrameFormat.REASON_NOT_HELD, "this replica holds no range at sequence "
+        send(ErrorFrames.error(RepairFrameFormat.REASON_NOT_HELD, "this replica holds no range at sequence "
                 + sequence));
     }
 

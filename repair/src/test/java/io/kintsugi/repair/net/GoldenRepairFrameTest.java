@@ -100,77 +100,77 @@ class GoldenRepairFrameTest {
 
     @Test
     void goldenFramesDecodeToTheirFields() throws IOException {
-        RepairFrameFormat.Hello hello = RepairFrameFormat.decodeHello(verified(golden("hello.frame")).body());
+        HandshakeFrames.Hello hello = HandshakeFrames.decodeHello(verified(golden("hello.frame")).body());
         assertEquals(1, hello.protocolVersion());
         assertArrayEquals(GoldenRepairFrames.run(0), hello.nonce());
 
-        RepairFrameFormat.Welcome w = RepairFrameFormat.decodeWelcome(verified(golden("welcome.frame")).body());
+        HandshakeFrames.Welcome w = HandshakeFrames.decodeWelcome(verified(golden("welcome.frame")).body());
         assertEquals(1, w.protocolVersion());
         assertArrayEquals(GoldenRepairFrames.run(0x20), w.nonce());
         assertArrayEquals(GoldenRepairFrames.run(0xa0), w.proof());
         assertArrayEquals(Arrays.copyOfRange(golden("welcome.frame"), 9, 43), w.signedBody());
 
-        RepairFrameFormat.Request r = RepairFrameFormat.decodeRequest(verified(golden("request.frame")).body());
+        HandshakeFrames.Request r = HandshakeFrames.decodeRequest(verified(golden("request.frame")).body());
         assertEquals(RepairFrameFormat.KIND_STREAM_RANGE, r.kind());
         assertEquals(4244, r.sequence());
         assertArrayEquals(GoldenRepairFrames.run(0xc0), r.proof());
 
         assertEquals(GoldenRepairFrames.closedDigest(),
-                RepairFrameFormat.decodeDigest(verified(golden("digest.frame")).body()));
-        RangeDigest open = RepairFrameFormat.decodeDigest(verified(golden("digest-open-end.frame")).body());
+                DigestFrames.decodeDigest(verified(golden("digest.frame")).body()));
+        RangeDigest open = DigestFrames.decodeDigest(verified(golden("digest-open-end.frame")).body());
         assertEquals(GoldenRepairFrames.openDigest(), open);
         assertNull(open.to());
         assertEquals(RangeDigest.Status.DAMAGED, open.status());
-        assertNull(RepairFrameFormat.decodeDigest(verified(golden("no-digest.frame")).body()));
+        assertNull(DigestFrames.decodeDigest(verified(golden("no-digest.frame")).body()));
 
-        List<RangeEntry> pairs = RepairFrameFormat.decodeChunk(verified(golden("chunk.frame")).body());
+        List<RangeEntry> pairs = ChunkFrames.decodeChunk(verified(golden("chunk.frame")).body());
         assertEquals(GoldenRepairFrames.PAIRS, pairs);
 
-        RepairFrameFormat.End end = RepairFrameFormat.decodeEnd(verified(golden("end.frame")).body());
-        assertEquals(new RepairFrameFormat.End(4244, 3, 10, GoldenRepairFrames.pairsHash(), 1), end);
+        ChunkFrames.End end = ChunkFrames.decodeEnd(verified(golden("end.frame")).body());
+        assertEquals(new ChunkFrames.End(4244, 3, 10, GoldenRepairFrames.pairsHash(), 1), end);
         // The range hash of the three pairs (FORMAT.md 12.2), high half first; pinned so a hashing change shows.
         assertEquals("0b0f650665595cd8b9d2c746c56e6495", end.hash().toString());
 
-        RepairFrameFormat.Error error = RepairFrameFormat.decodeError(verified(golden("error.frame")).body());
+        ErrorFrames.Error error = ErrorFrames.decodeError(verified(golden("error.frame")).body());
         assertEquals(RepairFrameFormat.REASON_NOT_HELD, error.reason());
         assertEquals("no range held at sequence 4244", error.detail());
 
-        RepairFrameFormat.Request pr = RepairFrameFormat.decodeRequest(verified(golden("request-pull.frame")).body());
+        HandshakeFrames.Request pr = HandshakeFrames.decodeRequest(verified(golden("request-pull.frame")).body());
         assertEquals(RepairFrameFormat.KIND_PULL, pr.kind());
         assertEquals(4244, pr.sequence());
-        RepairFrameFormat.Pull pull = RepairFrameFormat.decodePull(verified(golden("pull.frame")).body());
+        PullFrames.Pull pull = PullFrames.decodePull(verified(golden("pull.frame")).body());
         assertEquals(GoldenRepairFrames.pullOrder(), pull.order());
         assertArrayEquals(GoldenRepairFrames.run(0xe0), pull.proof());
-        assertArrayEquals(RepairFrameFormat.pullSignedBody(GoldenRepairFrames.pullOrder()), pull.signedBody());
+        assertArrayEquals(PullFrames.pullSignedBody(GoldenRepairFrames.pullOrder()), pull.signedBody());
         byte[] pullFrame = golden("pull.frame");
         // e = 14, "127.0.0.1:7001", r = 9, "replica-b", i = 16, the repair id, then the digest's length (u32 LE).
         assertEquals("0e3132372e302e302e313a37303031" + "097265706c6963612d62" + "10", HexFormat.of()
                 .formatHex(pullFrame, 9, 35));
         assertEquals(new PullOutcome(4244, 3, 10, 47, 4096, false),
-                RepairFrameFormat.decodePulled(verified(golden("pulled.frame")).body()));
+                PullFrames.decodePulled(verified(golden("pulled.frame")).body()));
 
-        RepairFrameFormat.Request lr = RepairFrameFormat.decodeRequest(
+        HandshakeFrames.Request lr = HandshakeFrames.decodeRequest(
                 verified(golden("request-lineage.frame")).body());
         assertEquals(RepairFrameFormat.KIND_LINEAGE, lr.kind());
         assertEquals(0, lr.sequence());
-        RepairFrameFormat.LineageQuery q = RepairFrameFormat.decodeLineageQuery(
+        LineageFrames.LineageQuery q = LineageFrames.decodeLineageQuery(
                 verified(golden("lineage-query.frame")).body());
         assertEquals(GoldenRepairFrames.lineageRequest(), q.request());
         assertArrayEquals(GoldenRepairFrames.run(0xe0), q.proof());
-        assertArrayEquals(RepairFrameFormat.lineageQuerySignedBody(GoldenRepairFrames.lineageRequest()),
+        assertArrayEquals(LineageFrames.lineageQuerySignedBody(GoldenRepairFrames.lineageRequest()),
                 q.signedBody());
         // r = 9, "replica-b", n = 6, "orders", flags 3, from (u32 2, "k1"), to (u32 2, "k9"), since seconds
         // 1772366400 and nanoseconds 500000000 (LE), proof length 32.
         assertEquals("09" + "7265706c6963612d62" + "06" + "6f7264657273" + "03" + "02000000" + "6b31" + "02000000"
                 + "6b39" + "402aa46900000000" + "0065cd1d" + "20",
                 HexFormat.of().formatHex(golden("lineage-query.frame"), 9, 9 + 1 + 9 + 1 + 6 + 1 + 6 + 6 + 8 + 4 + 1));
-        RepairFrameFormat.LineageQuery openQuery = RepairFrameFormat.decodeLineageQuery(
+        LineageFrames.LineageQuery openQuery = LineageFrames.decodeLineageQuery(
                 verified(golden("lineage-query-open.frame")).body());
         assertEquals(GoldenRepairFrames.openLineageRequest(), openQuery.request());
         assertNull(openQuery.request().from());
         assertNull(openQuery.request().to());
         assertEquals(0, openQuery.proof().length);
-        assertEquals(GoldenRepairFrames.lineageAnswer(), RepairFrameFormat.decodeLineageRecords(
+        assertEquals(GoldenRepairFrames.lineageAnswer(), LineageFrames.decodeLineageRecords(
                 verified(golden("lineage-records.frame")).body()));
         // The first record's payload is FORMAT.md 15's range.record, byte for byte.
         byte[] records = golden("lineage-records.frame");
@@ -178,13 +178,13 @@ class GoldenRepairFrameTest {
         assertEquals("02000000" + HexFormat.of().formatHex(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN)
                 .putInt(first.length).array()), HexFormat.of().formatHex(records, 9, 17));
         assertArrayEquals(first, Arrays.copyOfRange(records, 17, 17 + first.length));
-        assertEquals(List.of(), RepairFrameFormat.decodeLineageRecords(
+        assertEquals(List.of(), LineageFrames.decodeLineageRecords(
                 verified(golden("lineage-records-empty.frame")).body()));
     }
 
     @Test
     void goldenApprovalFramesDecodeToTheirFields() throws IOException {
-        RepairFrameFormat.Request plansRequest = RepairFrameFormat.decodeRequest(
+        HandshakeFrames.Request plansRequest = HandshakeFrames.decodeRequest(
                 verified(golden("request-plans.frame")).body());
         assertEquals(RepairFrameFormat.KIND_PLANS, plansRequest.kind());
         assertEquals(0, plansRequest.sequence());
@@ -200,7 +200,7 @@ class GoldenRepairFrameTest {
         assertEquals(new PlanListing(0, List.of()),
                 PlanFrameFormat.decodePlans(verified(golden("plans-empty.frame")).body()));
 
-        RepairFrameFormat.Request decide = RepairFrameFormat.decodeRequest(
+        HandshakeFrames.Request decide = HandshakeFrames.decodeRequest(
                 verified(golden("request-decide.frame")).body());
         assertEquals(RepairFrameFormat.KIND_DECIDE, decide.kind());
         PlanFrameFormat.Decision approve = PlanFrameFormat.decodeDecision(
@@ -225,7 +225,7 @@ class GoldenRepairFrameTest {
         PlanDecision rejected = PlanFrameFormat.decodeDecided(verified(golden("decided-rejected.frame")).body());
         assertEquals(GoldenRepairFrames.rejected(), rejected);
         assertEquals(-1, rejected.proofSequence());
-        RepairFrameFormat.Error noPlan = RepairFrameFormat.decodeError(
+        ErrorFrames.Error noPlan = ErrorFrames.decodeError(
                 verified(golden("error-no-such-plan.frame")).body());
         assertEquals(RepairFrameFormat.REASON_NO_SUCH_PLAN, noPlan.reason());
         assertEquals("no plan 0123 waits for approval", noPlan.detail());

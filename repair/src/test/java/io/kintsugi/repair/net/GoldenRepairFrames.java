@@ -106,38 +106,38 @@ final class GoldenRepairFrames {
     /** @return every golden frame by file name, in the order of FORMAT.md 14.5 */
     static Map<String, byte[]> frames() {
         Map<String, byte[]> m = new LinkedHashMap<>();
-        m.put("hello.frame", RepairFrameFormat.hello(run(0x00)));
-        m.put("welcome.frame", RepairFrameFormat.welcome(RepairFrameFormat.welcomeSignedBody(run(0x20)),
+        m.put("hello.frame", HandshakeFrames.hello(run(0x00)));
+        m.put("welcome.frame", HandshakeFrames.welcome(HandshakeFrames.welcomeSignedBody(run(0x20)),
                 run(0xa0)));
-        m.put("request.frame", RepairFrameFormat.request(RepairFrameFormat.KIND_STREAM_RANGE, SEQUENCE, run(0xc0)));
-        m.put("digest.frame", RepairFrameFormat.digest(closedDigest()));
-        m.put("digest-open-end.frame", RepairFrameFormat.digest(openDigest()));
-        m.put("no-digest.frame", RepairFrameFormat.noDigest());
-        m.put("chunk.frame", RepairFrameFormat.chunk(PAIRS));
-        m.put("end.frame", RepairFrameFormat.end(new RepairFrameFormat.End(SEQUENCE, 3, 10, pairsHash(), 1)));
-        m.put("error.frame", RepairFrameFormat.error(RepairFrameFormat.REASON_NOT_HELD,
+        m.put("request.frame", HandshakeFrames.request(RepairFrameFormat.KIND_STREAM_RANGE, SEQUENCE, run(0xc0)));
+        m.put("digest.frame", DigestFrames.digest(closedDigest()));
+        m.put("digest-open-end.frame", DigestFrames.digest(openDigest()));
+        m.put("no-digest.frame", DigestFrames.noDigest());
+        m.put("chunk.frame", ChunkFrames.chunk(PAIRS));
+        m.put("end.frame", ChunkFrames.end(new ChunkFrames.End(SEQUENCE, 3, 10, pairsHash(), 1)));
+        m.put("error.frame", ErrorFrames.error(RepairFrameFormat.REASON_NOT_HELD,
                 "no range held at sequence 4244"));
-        m.put("request-pull.frame", RepairFrameFormat.request(RepairFrameFormat.KIND_PULL, SEQUENCE, run(0xc0)));
-        m.put("pull.frame", RepairFrameFormat.pull(RepairFrameFormat.pullSignedBody(pullOrder()), run(0xe0)));
-        m.put("pulled.frame", RepairFrameFormat.pulled(new PullOutcome(SEQUENCE, 3, 10, 47, 4096, false)));
-        m.put("request-lineage.frame", RepairFrameFormat.request(RepairFrameFormat.KIND_LINEAGE, 0, run(0xc0)));
-        m.put("lineage-query.frame", RepairFrameFormat.lineageQuery(
-                RepairFrameFormat.lineageQuerySignedBody(lineageRequest()), run(0xe0)));
-        m.put("lineage-query-open.frame", RepairFrameFormat.lineageQuery(
-                RepairFrameFormat.lineageQuerySignedBody(openLineageRequest()), new byte[0]));
-        m.put("lineage-records.frame", RepairFrameFormat.lineageRecords(lineageAnswer()));
-        m.put("lineage-records-empty.frame", RepairFrameFormat.lineageRecords(List.of()));
-        m.put("request-plans.frame", RepairFrameFormat.request(RepairFrameFormat.KIND_PLANS, 0, run(0xc0)));
+        m.put("request-pull.frame", HandshakeFrames.request(RepairFrameFormat.KIND_PULL, SEQUENCE, run(0xc0)));
+        m.put("pull.frame", PullFrames.pull(PullFrames.pullSignedBody(pullOrder()), run(0xe0)));
+        m.put("pulled.frame", PullFrames.pulled(new PullOutcome(SEQUENCE, 3, 10, 47, 4096, false)));
+        m.put("request-lineage.frame", HandshakeFrames.request(RepairFrameFormat.KIND_LINEAGE, 0, run(0xc0)));
+        m.put("lineage-query.frame", LineageFrames.lineageQuery(
+                LineageFrames.lineageQuerySignedBody(lineageRequest()), run(0xe0)));
+        m.put("lineage-query-open.frame", LineageFrames.lineageQuery(
+                LineageFrames.lineageQuerySignedBody(openLineageRequest()), new byte[0]));
+        m.put("lineage-records.frame", LineageFrames.lineageRecords(lineageAnswer()));
+        m.put("lineage-records-empty.frame", LineageFrames.lineageRecords(List.of()));
+        m.put("request-plans.frame", HandshakeFrames.request(RepairFrameFormat.KIND_PLANS, 0, run(0xc0)));
         m.put("plans.frame", PlanFrameFormat.plans(planListing()));
         m.put("plans-empty.frame", PlanFrameFormat.plans(new PlanListing(0, List.of())));
-        m.put("request-decide.frame", RepairFrameFormat.request(RepairFrameFormat.KIND_DECIDE, 0, run(0xc0)));
+        m.put("request-decide.frame", HandshakeFrames.request(RepairFrameFormat.KIND_DECIDE, 0, run(0xc0)));
         m.put("decision-approve.frame", PlanFrameFormat.decision(PlanFrameFormat.decisionSignedBody(
                 RepairFrameFormat.DECISION_APPROVE, "00112233aabbccdd", ""), run(0xe0)));
         m.put("decision-reject.frame", PlanFrameFormat.decision(PlanFrameFormat.decisionSignedBody(
                 RepairFrameFormat.DECISION_REJECT, "44556677eeff0011", "not now"), new byte[0]));
         m.put("decided.frame", PlanFrameFormat.decided(repaired()));
         m.put("decided-rejected.frame", PlanFrameFormat.decided(rejected()));
-        m.put("error-no-such-plan.frame", RepairFrameFormat.error(RepairFrameFormat.REASON_NO_SUCH_PLAN,
+        m.put("error-no-such-plan.frame", ErrorFrames.error(RepairFrameFormat.REASON_NO_SUCH_PLAN,
                 "no plan 0123 waits for approval"));
         return m;
     }

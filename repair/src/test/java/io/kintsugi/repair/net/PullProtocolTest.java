@@ -89,21 +89,21 @@ class PullProtocolTest {
 
     @Test
     void aMalformedPullBodyIsRefusedNamingTheField() {
-        byte[] signed = RepairFrameFormat.pullSignedBody(order());
-        byte[] frame = RepairFrameFormat.pull(signed, new byte[0]);
+        byte[] signed = PullFrames.pullSignedBody(order());
+        byte[] frame = PullFrames.pull(signed, new byte[0]);
         byte[] body = Arrays.copyOfRange(frame, RepairFrameFormat.HEADER_LENGTH + 1, frame.length);
         // The digest length sits after the three names: make it run past the end.
         int at = 1 + 14 + 1 + 9 + 1 + 4;
         byte[] bad = body.clone();
         bad[at] = (byte) 0xFF;
         RepairProtocolException e = assertThrows(RepairProtocolException.class,
-                () -> RepairFrameFormat.decodePull(ByteBuffer.wrap(bad)));
+                () -> PullFrames.decodePull(ByteBuffer.wrap(bad)));
         assertEquals(RepairProtocolException.Problem.MALFORMED, e.problem());
         assertTrue(e.getMessage().contains("PULL digest length"), e.getMessage());
 
         byte[] noEndpoint = body.clone();
         noEndpoint[0] = 0;
-        e = assertThrows(RepairProtocolException.class, () -> RepairFrameFormat.decodePull(ByteBuffer.wrap(noEndpoint)));
+        e = assertThrows(RepairProtocolException.class, () -> PullFrames.decodePull(ByteBuffer.wrap(noEndpoint)));
         assertTrue(e.getMessage().contains("source endpoint length 0"), e.getMessage());
 
         assertThrows(IllegalArgumentException.class, () -> new PullOrder("", "b", "", order().expected()));

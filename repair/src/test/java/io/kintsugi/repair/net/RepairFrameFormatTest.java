@@ -102,16 +102,16 @@ class RepairFrameFormatTest {
     @Test
     void trailingBytesAndShortBodiesAreMalformedForEveryType() {
         var g = GoldenRepairFrames.frames();
-        trailingAndTruncated("HELLO", g.get("hello.frame"), RepairFrameFormat::decodeHello);
-        trailingAndTruncated("WELCOME", g.get("welcome.frame"), RepairFrameFormat::decodeWelcome);
-        trailingAndTruncated("REQUEST", g.get("request.frame"), RepairFrameFormat::decodeRequest);
-        trailingAndTruncated("DIGEST", g.get("digest.frame"), RepairFrameFormat::decodeDigest);
-        trailingAndTruncated("DIGEST", g.get("digest-open-end.frame"), RepairFrameFormat::decodeDigest);
-        malformed(() -> RepairFrameFormat.decodeDigest(withExtraByte(g.get("no-digest.frame"))), "after its last");
-        trailingAndTruncated("CHUNK", g.get("chunk.frame"), RepairFrameFormat::decodeChunk);
-        trailingAndTruncated("END", g.get("end.frame"), RepairFrameFormat::decodeEnd);
-        trailingAndTruncated("ERROR", g.get("error.frame"), RepairFrameFormat::decodeError);
-        malformed(() -> RepairFrameFormat.decodeDigest(bytes()), "ends before");
+        trailingAndTruncated("HELLO", g.get("hello.frame"), HandshakeFrames::decodeHello);
+        trailingAndTruncated("WELCOME", g.get("welcome.frame"), HandshakeFrames::decodeWelcome);
+        trailingAndTruncated("REQUEST", g.get("request.frame"), HandshakeFrames::decodeRequest);
+        trailingAndTruncated("DIGEST", g.get("digest.frame"), DigestFrames::decodeDigest);
+        trailingAndTruncated("DIGEST", g.get("digest-open-end.frame"), DigestFrames::decodeDigest);
+        malformed(() -> DigestFrames.decodeDigest(withExtraByte(g.get("no-digest.frame"))), "after its last");
+        trailingAndTruncated("CHUNK", g.get("chunk.frame"), ChunkFrames::decodeChunk);
+        trailingAndTruncated("END", g.get("end.frame"), ChunkFrames::decodeEnd);
+        trailingAndTruncated("ERROR", g.get("error.frame"), ErrorFrames::decodeError);
+        malformed(() -> DigestFrames.decodeDigest(bytes()), "ends before");
     }
 
     @Test
@@ -119,17 +119,17 @@ class RepairFrameFormatTest {
         byte[] welcome = GoldenRepairFrames.frames().get("welcome.frame");
         ByteBuffer w = body(welcome);
         w.put(34, (byte) 5);
-        malformed(() -> RepairFrameFormat.decodeWelcome(w), "proof length 5 is neither 0 nor 32");
+        malformed(() -> HandshakeFrames.decodeWelcome(w), "proof length 5 is neither 0 nor 32");
 
         ByteBuffer kind = body(GoldenRepairFrames.frames().get("request.frame"));
         kind.put(0, (byte) 7);
-        malformed(() -> RepairFrameFormat.decodeRequest(kind), "REQUEST kind 7");
+        malformed(() -> HandshakeFrames.decodeRequest(kind), "REQUEST kind 7");
         ByteBuffer zero = body(GoldenRepairFrames.frames().get("request.frame"));
         zero.put(0, (byte) 0);
-        malformed(() -> RepairFrameFormat.decodeRequest(zero), "REQUEST kind 0");
+        malformed(() -> HandshakeFrames.decodeRequest(zero), "REQUEST kind 0");
         ByteBuffer seq = body(GoldenRepairFrames.frames().get("request.frame"));
         seq.putLong(1, -1);
-        malformed(() -> RepairFrameFormat.decodeRequest(seq), "sequence -1 is below 0");
+        malformed(() -> HandshakeFrames.decodeRequest(seq), "sequence -1 is below 0");
     }
 
     @Test
@@ -137,22 +137,22 @@ class RepairFrameFormatTest {
         byte[] digest = GoldenRepairFrames.frames().get("digest.frame");
         ByteBuffer found = body(digest);
         found.put(0, (byte) 2);
-        malformed(() -> RepairFrameFormat.decodeDigest(found), "found flag 2");
+        malformed(() -> DigestFrames.decodeDigest(found), "found flag 2");
         ByteBuffer status = body(digest);
         status.put(9, (byte) 9);
-        malformed(() -> RepairFrameFormat.decodeDigest(status), "unknown range digest status code 9");
+        malformed(() -> DigestFrames.decodeDigest(status), "unknown range digest status code 9");
         ByteBuffer flags = body(digest);
         flags.put(42, (byte) 0x82);
-        malformed(() -> RepairFrameFormat.decodeDigest(flags), "flags 0x82");
+        malformed(() -> DigestFrames.decodeDigest(flags), "flags 0x82");
         ByteBuffer ns = body(digest);
         ns.put(44, (byte) 'O');
-        malformed(() -> RepairFrameFormat.decodeDigest(ns), "namespace name must match");
+        malformed(() -> DigestFrames.decodeDigest(ns), "namespace name must match");
         ByteBuffer from = body(digest);
         from.putInt(50, Limits.MAX_KEY_LENGTH + 1);
-        malformed(() -> RepairFrameFormat.decodeDigest(from), "DIGEST from length 65537 is outside 0..65536");
+        malformed(() -> DigestFrames.decodeDigest(from), "DIGEST from length 65537 is outside 0..65536");
         ByteBuffer count = body(digest);
         count.putLong(10, -4);
-        malformed(() -> RepairFrameFormat.decodeDigest(count), "must be at least 0");
+        malformed(() -> DigestFrames.decodeDigest(count), "must be at least 0");
     }
 
     @Test
@@ -160,19 +160,19 @@ class RepairFrameFormatTest {
         byte[] chunk = GoldenRepairFrames.frames().get("chunk.frame");
         ByteBuffer none = body(chunk);
         none.putInt(0, 0);
-        malformed(() -> RepairFrameFormat.decodeChunk(none), "pair count 0 is below 1");
+        malformed(() -> ChunkFrames.decodeChunk(none), "pair count 0 is below 1");
         ByteBuffer many = body(chunk);
         many.putInt(0, 1_000_000);
-        malformed(() -> RepairFrameFormat.decodeChunk(many), "pair count 1000000");
+        malformed(() -> ChunkFrames.decodeChunk(many), "pair count 1000000");
         ByteBuffer key = body(chunk);
         key.putInt(4, Limits.MAX_KEY_LENGTH + 1);
-        malformed(() -> RepairFrameFormat.decodeChunk(key), "CHUNK key 0 length 65537 is outside 0..65536");
+        malformed(() -> ChunkFrames.decodeChunk(key), "CHUNK key 0 length 65537 is outside 0..65536");
         ByteBuffer value = body(chunk);
         value.putInt(10, Limits.MAX_VALUE_LENGTH + 1);
-        malformed(() -> RepairFrameFormat.decodeChunk(value), "CHUNK value 0 length 16777217 is outside 0..16777216");
+        malformed(() -> ChunkFrames.decodeChunk(value), "CHUNK value 0 length 16777217 is outside 0..16777216");
         ByteBuffer past = body(chunk);
         past.putInt(10, 1000);
-        RepairProtocolException e = malformed(() -> RepairFrameFormat.decodeChunk(past), "runs past the end");
+        RepairProtocolException e = malformed(() -> ChunkFrames.decodeChunk(past), "runs past the end");
         assertFalse(e.getMessage().contains("k1"), e.getMessage());
     }
 
@@ -180,31 +180,31 @@ class RepairFrameFormatTest {
     void endAndErrorFieldsOutOfRangeAreMalformed() {
         ByteBuffer end = body(GoldenRepairFrames.frames().get("end.frame"));
         end.putLong(8, -1);
-        malformed(() -> RepairFrameFormat.decodeEnd(end), "below 0");
+        malformed(() -> ChunkFrames.decodeEnd(end), "below 0");
         ByteBuffer error = body(GoldenRepairFrames.frames().get("error.frame"));
         error.putShort(1, (short) 1025);
-        malformed(() -> RepairFrameFormat.decodeError(error), "detail length 1025 exceeds 1024");
+        malformed(() -> ErrorFrames.decodeError(error), "detail length 1025 exceeds 1024");
     }
 
     @Test
     void encodersRefuseWhatNoReceiverWouldAccept() {
-        assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.chunk(List.of()));
-        IllegalArgumentException key = assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.chunk(
+        assertThrows(IllegalArgumentException.class, () -> ChunkFrames.chunk(List.of()));
+        IllegalArgumentException key = assertThrows(IllegalArgumentException.class, () -> ChunkFrames.chunk(
                 List.of(new RangeEntry(new byte[Limits.MAX_KEY_LENGTH + 1], new byte[0]))));
         assertTrue(key.getMessage().contains("Limits.MAX_KEY_LENGTH"), key.getMessage());
         IllegalArgumentException value = assertThrows(IllegalArgumentException.class,
-                () -> RepairFrameFormat.chunk(List.of(new RangeEntry(new byte[1],
+                () -> ChunkFrames.chunk(List.of(new RangeEntry(new byte[1],
                         new byte[Limits.MAX_VALUE_LENGTH + 1]))));
         assertTrue(value.getMessage().contains("Limits.MAX_VALUE_LENGTH"), value.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.hello(new byte[31]));
-        assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.request(7, 1, new byte[0]));
-        assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.request(1, -1, new byte[0]));
-        assertThrows(IllegalArgumentException.class, () -> RepairFrameFormat.request(1, 1, new byte[7]));
+        assertThrows(IllegalArgumentException.class, () -> HandshakeFrames.hello(new byte[31]));
+        assertThrows(IllegalArgumentException.class, () -> HandshakeFrames.request(7, 1, new byte[0]));
+        assertThrows(IllegalArgumentException.class, () -> HandshakeFrames.request(1, -1, new byte[0]));
+        assertThrows(IllegalArgumentException.class, () -> HandshakeFrames.request(1, 1, new byte[7]));
         String longDetail = "x".repeat(RepairFrameFormat.MAX_DETAIL_BYTES + 1);
         assertThrows(IllegalArgumentException.class, () -> new RangeDigest("orders", new byte[0], null, 1, 0, 0,
                 new Hash128(0, 0), RangeDigest.Status.OK, longDetail));
         // An ERROR's detail is cut, not refused: it explains a failure that is happening anyway.
-        RepairFrameFormat.Error cut = RepairFrameFormat.decodeError(body(RepairFrameFormat.error(1, longDetail)));
+        ErrorFrames.Error cut = ErrorFrames.decodeError(body(ErrorFrames.error(1, longDetail)));
         assertEquals(RepairFrameFormat.MAX_DETAIL_BYTES, cut.detail().length());
     }
 
@@ -212,71 +212,71 @@ class RepairFrameFormatTest {
     void lineageQueryFieldsOutOfRangeAreMalformed() {
         var g = GoldenRepairFrames.frames();
         byte[] q = g.get("lineage-query.frame");
-        trailingAndTruncated("LINEAGE_QUERY", q, RepairFrameFormat::decodeLineageQuery);
-        trailingAndTruncated("LINEAGE_QUERY", g.get("lineage-query-open.frame"), RepairFrameFormat::decodeLineageQuery);
+        trailingAndTruncated("LINEAGE_QUERY", q, LineageFrames::decodeLineageQuery);
+        trailingAndTruncated("LINEAGE_QUERY", g.get("lineage-query-open.frame"), LineageFrames::decodeLineageQuery);
         // Body offsets: 0 r, 1..9 replica id, 10 n, 11..16 namespace, 17 flags, 18 from length, 22 from,
         // 24 to length, 28 to, 30 since seconds, 38 since nanoseconds, 42 proof length.
         ByteBuffer noReplica = body(q);
         noReplica.put(0, (byte) 0);
-        malformed(() -> RepairFrameFormat.decodeLineageQuery(noReplica), "source replica id length 0 is outside");
+        malformed(() -> LineageFrames.decodeLineageQuery(noReplica), "source replica id length 0 is outside");
         ByteBuffer noNamespace = body(q);
         noNamespace.put(10, (byte) 0);
-        malformed(() -> RepairFrameFormat.decodeLineageQuery(noNamespace), "namespace length 0 is outside 1..64");
+        malformed(() -> LineageFrames.decodeLineageQuery(noNamespace), "namespace length 0 is outside 1..64");
         ByteBuffer badName = body(q);
         badName.put(11, (byte) 'O');
-        malformed(() -> RepairFrameFormat.decodeLineageQuery(badName), "invalid request: a namespace name must match");
+        malformed(() -> LineageFrames.decodeLineageQuery(badName), "invalid request: a namespace name must match");
         ByteBuffer flags = body(q);
         flags.put(17, (byte) 7);
-        malformed(() -> RepairFrameFormat.decodeLineageQuery(flags), "flags 7 set bits other than 0 and 1");
+        malformed(() -> LineageFrames.decodeLineageQuery(flags), "flags 7 set bits other than 0 and 1");
         ByteBuffer longFrom = body(q);
         longFrom.putInt(18, RepairFrameFormat.MAX_FROM_LENGTH + 1);
-        malformed(() -> RepairFrameFormat.decodeLineageQuery(longFrom), "from length 65537 is outside 0..65536");
+        malformed(() -> LineageFrames.decodeLineageQuery(longFrom), "from length 65537 is outside 0..65536");
         ByteBuffer pastEnd = body(q);
         pastEnd.putInt(24, 1000);
-        malformed(() -> RepairFrameFormat.decodeLineageQuery(pastEnd), "to length 1000 runs past the end");
+        malformed(() -> LineageFrames.decodeLineageQuery(pastEnd), "to length 1000 runs past the end");
         ByteBuffer empty = body(q);
         empty.put(23, (byte) '9');
-        malformed(() -> RepairFrameFormat.decodeLineageQuery(empty), "range is empty");
+        malformed(() -> LineageFrames.decodeLineageQuery(empty), "range is empty");
         ByteBuffer nanos = body(q);
         nanos.putInt(38, 1_000_000_000);
-        malformed(() -> RepairFrameFormat.decodeLineageQuery(nanos), "nanoseconds 1000000000 is outside");
+        malformed(() -> LineageFrames.decodeLineageQuery(nanos), "nanoseconds 1000000000 is outside");
         ByteBuffer seconds = body(q);
         seconds.putLong(30, Long.MAX_VALUE);
-        malformed(() -> RepairFrameFormat.decodeLineageQuery(seconds), "outside the range of an instant");
+        malformed(() -> LineageFrames.decodeLineageQuery(seconds), "outside the range of an instant");
         ByteBuffer proof = body(q);
         proof.put(42, (byte) 5);
-        malformed(() -> RepairFrameFormat.decodeLineageQuery(proof), "proof length 5 is neither 0 nor 32");
+        malformed(() -> LineageFrames.decodeLineageQuery(proof), "proof length 5 is neither 0 nor 32");
     }
 
     @Test
     void lineageRecordsOutOfRangeAreMalformedWithoutTheirBytes() {
         var g = GoldenRepairFrames.frames();
         byte[] r = g.get("lineage-records.frame");
-        trailingAndTruncated("LINEAGE_RECORDS", r, RepairFrameFormat::decodeLineageRecords);
+        trailingAndTruncated("LINEAGE_RECORDS", r, LineageFrames::decodeLineageRecords);
         trailingAndTruncated("LINEAGE_RECORDS", g.get("lineage-records-empty.frame"),
-                RepairFrameFormat::decodeLineageRecords);
+                LineageFrames::decodeLineageRecords);
         // Body offsets: 0 count, 4 first record's length, 8 its payload (version, kind, flags, ...).
         ByteBuffer many = body(r);
         many.putInt(0, RepairFrameFormat.MAX_LINEAGE_RECORDS + 1);
-        malformed(() -> RepairFrameFormat.decodeLineageRecords(many), "count 4097 exceeds 4096");
+        malformed(() -> LineageFrames.decodeLineageRecords(many), "count 4097 exceeds 4096");
         ByteBuffer zero = body(r);
         zero.putInt(4, 0);
-        malformed(() -> RepairFrameFormat.decodeLineageRecords(zero), "record 0 length 0 is outside 1..");
+        malformed(() -> LineageFrames.decodeLineageRecords(zero), "record 0 length 0 is outside 1..");
         ByteBuffer pastEnd = body(r);
         pastEnd.putInt(4, 4000);
-        malformed(() -> RepairFrameFormat.decodeLineageRecords(pastEnd), "record 0 length 4000 runs past the end");
+        malformed(() -> LineageFrames.decodeLineageRecords(pastEnd), "record 0 length 4000 runs past the end");
         ByteBuffer kind = body(r);
         kind.put(9, (byte) 99);
-        RepairProtocolException x = malformed(() -> RepairFrameFormat.decodeLineageRecords(kind),
+        RepairProtocolException x = malformed(() -> LineageFrames.decodeLineageRecords(kind),
                 "record 0 does not decode");
         // The record's bounds are user data: never in the message (the golden range starts with 'k', 0, 1).
         assertFalse(x.getMessage().contains("k\u0000"), x.getMessage());
         ByteBuffer more = body(r);
         more.putInt(0, 3);
-        malformed(() -> RepairFrameFormat.decodeLineageRecords(more), "LINEAGE_RECORDS");
+        malformed(() -> LineageFrames.decodeLineageRecords(more), "LINEAGE_RECORDS");
 
         IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
-                () -> RepairFrameFormat.lineageRecords(java.util.Collections.nCopies(
+                () -> LineageFrames.lineageRecords(java.util.Collections.nCopies(
                         RepairFrameFormat.MAX_LINEAGE_RECORDS + 1, GoldenRepairFrames.lineageAnswer().get(1))));
         assertTrue(tooMany.getMessage().contains("MAX_LINEAGE_RECORDS"), tooMany.getMessage());
     }
@@ -300,9 +300,9 @@ class RepairFrameFormatTest {
     @Test
     void aLargestPairFitsOneFrame() {
         RangeEntry largest = new RangeEntry(new byte[Limits.MAX_KEY_LENGTH], new byte[Limits.MAX_VALUE_LENGTH]);
-        byte[] frame = RepairFrameFormat.chunk(List.of(largest));
+        byte[] frame = ChunkFrames.chunk(List.of(largest));
         assertTrue(frame.length - 8 <= RepairFrameFormat.MAX_FRAME_BYTES);
-        assertEquals(List.of(largest), RepairFrameFormat.decodeChunk(body(frame)));
+        assertEquals(List.of(largest), ChunkFrames.decodeChunk(body(frame)));
     }
 
     @Test

@@ -153,10 +153,10 @@ class RepairProtocolTest extends RepairFixture {
             if (type != RepairFrameFormat.TYPE_END) {
                 return frame;
             }
-            RepairFrameFormat.End end = RepairFrameFormat.decodeEnd(RepairFrameFormat.verify(
+            ChunkFrames.End end = ChunkFrames.decodeEnd(RepairFrameFormat.verify(
                     java.util.Arrays.copyOf(frame, 8), java.util.Arrays.copyOfRange(frame, 8, frame.length), "t", 0)
                     .body());
-            return RepairFrameFormat.end(new RepairFrameFormat.End(end.sequence(), end.count() - 1, end.bytes(),
+            return ChunkFrames.end(new ChunkFrames.End(end.sequence(), end.count() - 1, end.bytes(),
                     end.hash(), end.chunks()));
         });
         RangeMismatchException e = assertThrows(RangeMismatchException.class, () -> client().fetchRange(

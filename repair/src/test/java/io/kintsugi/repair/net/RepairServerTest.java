@@ -160,7 +160,7 @@ class RepairServerTest extends RepairFixture {
             raw.send(RepairFrameFormat.frame(99, new byte[] {1, 2, 3}));
             RepairFrameFormat.Frame f = raw.receive(RepairFrameFormat.HANDSHAKE_FRAME_BYTES);
             assertEquals(RepairFrameFormat.TYPE_ERROR, f.type());
-            RepairFrameFormat.Error error = RepairFrameFormat.decodeError(f.body());
+            ErrorFrames.Error error = ErrorFrames.decodeError(f.body());
             assertEquals(RepairFrameFormat.REASON_PROTOCOL_ERROR, error.reason());
             assertTrue(error.detail().contains("type code 99"), error.detail());
         }
@@ -176,7 +176,7 @@ class RepairServerTest extends RepairFixture {
                     .putInt(RepairFrameFormat.HANDSHAKE_FRAME_BYTES + 1).putInt(0).array();
             raw.send(header);
             RepairFrameFormat.Frame f = raw.receive(RepairFrameFormat.HANDSHAKE_FRAME_BYTES);
-            RepairFrameFormat.Error error = RepairFrameFormat.decodeError(f.body());
+            ErrorFrames.Error error = ErrorFrames.decodeError(f.body());
             assertEquals(RepairFrameFormat.REASON_PROTOCOL_ERROR, error.reason());
             assertTrue(error.detail().contains("exceeds the limit of " + RepairFrameFormat.HANDSHAKE_FRAME_BYTES),
                     error.detail());
@@ -184,23 +184,23 @@ class RepairServerTest extends RepairFixture {
     }
 
     /** Sends {@code frame} as a client's first frame and returns the server's ERROR. */
-    RepairFrameFormat.Error firstFrameAnswer(RepairServer server, byte[] frame) throws Exception {
+    ErrorFrames.Error firstFrameAnswer(RepairServer server, byte[] frame) throws Exception {
         TcpTransport dialer = TcpTransport.bind("127.0.0.1", 0);
         try (RepairChannel raw = new RepairChannel(dialer.connect(server.endpoint(), Duration.ofSeconds(10)), "t")) {
             raw.connection().readTimeout(Duration.ofSeconds(30));
             raw.send(frame);
             RepairFrameFormat.Frame f = raw.receive(RepairFrameFormat.HANDSHAKE_FRAME_BYTES);
             assertEquals(RepairFrameFormat.TYPE_ERROR, f.type());
-            return RepairFrameFormat.decodeError(f.body());
+            return ErrorFrames.decodeError(f.body());
         }
     }
 
     @Test
     void aDamagedClientFrameIsAnsweredWithAProtocolErrorNamingItsOffset() throws Exception {
         RepairServer server = server();
-        byte[] hello = RepairFrameFormat.hello(new byte[32]);
+        byte[] hello = HandshakeFrames.hello(new byte[32]);
         hello[20] ^= 0x04;
-        RepairFrameFormat.Error error = firstFrameAnswer(server, hello);
+        ErrorFrames.Error error = firstFrameAnswer(server, hello);
         assertEquals(RepairFrameFormat.REASON_PROTOCOL_ERROR, error.reason());
         assertTrue(error.detail().startsWith("CHECKSUM_MISMATCH in repair-client:"), error.detail());
         assertTrue(error.detail().contains("at offset 0 (43 bytes)"), error.detail());
@@ -211,7 +211,7 @@ class RepairServerTest extends RepairFixture {
         RepairServer server = server();
         byte[] body = new byte[34];
         body[0] = 2;
-        RepairFrameFormat.Error error = firstFrameAnswer(server, RepairFrameFormat.frame(RepairFrameFormat.TYPE_HELLO,
+        ErrorFrames.Error error = firstFrameAnswer(server, RepairFrameFormat.frame(RepairFrameFormat.TYPE_HELLO,
                 body));
         assertEquals(RepairFrameFormat.REASON_UNSUPPORTED_VERSION, error.reason());
         assertTrue(error.detail().contains("version 1, the client 2"), error.detail());
