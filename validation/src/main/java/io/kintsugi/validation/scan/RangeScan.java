@@ -319,13 +319,9 @@ public final class RangeScan implements AutoCloseable {
                     }
                     boolean full = hasher.count() >= maxKeys || hasher.bytes() >= options.maxBatchBytes()
                             || System.nanoTime() >= deadline;
-                    // A batch ends after a key whose successor is still a valid key, so that the next batch can
-                    // start there.
-                    if (full && key.length < RangeHashMarkerFormat.MAX_KEY_LENGTH) {
-                        byte[] end = Arrays.copyOf(key, key.length + 1);
-                        if (targetTo == null || Arrays.compareUnsigned(end, targetTo) < 0) {
-                            return new RangeMarking.Hashed(end, hasher.count(), hasher.bytes(), hasher.hash());
-                        }
+                    byte[] end = full ? endAfter(key, targetTo) : null;
+                    if (end != null) {
+                        return new RangeMarking.Hashed(end, hasher.count(), hasher.bytes(), hasher.hash());
                     }
                 }
             } finally {
@@ -341,12 +337,22 @@ public final class RangeScan implements AutoCloseable {
      * pair's tail: about one checkpoint per {@value RangeHasher#CHUNK} bytes hashed.
      */
     private void checkpoint(byte[] key, byte[] targetTo) {
-        if (key.length < RangeHashMarkerFormat.MAX_KEY_LENGTH) {
-            byte[] end = Arrays.copyOf(key, key.length + 1);
-            if (targetTo == null || Arrays.compareUnsigned(end, targetTo) < 0) {
-                checkpoints.add(new Checkpoint(end, hasher.mark()));
-            }
+        byte[] end = endAfter(key, targetTo);
+        if (end != null) {
+            checkpoints.add(new Checkpoint(end, hasher.mark()));
         }
+    }
+
+    /**
+     * Where a range that holds {@code key} as its last pair can end: just after it, if that successor is still a
+     * valid key (so that the next batch can start there) and lies before the target's end; otherwise null.
+     */
+    private static byte[] endAfter(byte[] key, byte[] targetTo) {
+        if (key.length >= RangeHashMarkerFormat.MAX_KEY_LENGTH) {
+            return null;
+        }
+        byte[] end = Arrays.copyOf(key, key.length + 1);
+        return targetTo == null || Arrays.compareUnsigned(end, targetTo) < 0 ? end : null;
     }
 
     /**
