@@ -187,6 +187,9 @@ public final class Validator implements StoreExtension, StoreListener {
      * @param namespace     a namespace that has had writes on this store
      * @param fromInclusive first key, or null for the start of the namespace
      * @param toExclusive   end key, or null for the end of the namespace
+     * <p>Returns once this store holds its own snapshot at the marker (its checker takes the hold on its own
+     * thread), so that a pull from it at the probe's sequence can start at once.
+     *
      * @return the marker's sequence and the primary's digest of the range there; when the primary could not read
      *         the range, its digest is DAMAGED and the marker is flagged so ({@code FLAG_PRIMARY_DAMAGED}): the other
      *         replicas hash and hold the range all the same, so that repair can outvote the primary
@@ -203,6 +206,22 @@ public final class Validator implements StoreExtension, StoreListener {
         RangeProbe probe = RangeProber.probe(s, namespace, fromInclusive, toExclusive, options.probeAttempts());
         if (recent != null) {
             recent.put(probe.digest());
+        }
+        // This store's checker takes the hold of its own marker on its own thread: wait for it, so that a pull
+        // from this store at the probe's sequence can start as soon as the probe returns.
+        HeldSnapshots held = holds;
+        if (held != null) {
+            try {
+                if (!held.awaitHeld(probe.sequence(), options.holdTime())) {
+                    LOG.log(System.Logger.Level.WARNING, "the probe's snapshot at sequence " + probe.sequence()
+                            + " is not held here after " + options.holdTime() + ": a pull from this store at it "
+                            + "will be refused");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StorageException("interrupted while waiting for the probe's snapshot at sequence "
+                        + probe.sequence() + " to be held", e);
+            }
         }
         return probe;
     }

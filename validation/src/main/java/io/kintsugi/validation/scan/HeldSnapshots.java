@@ -87,6 +87,7 @@ public final class HeldSnapshots implements AutoCloseable {
             }
             Namespace ns = store.namespace(marker.namespace());
             holds.put(logMarker.sequence(), new Hold(logMarker, marker, ns, System.nanoTime() + holdNanos));
+            notifyAll(); // a probe on this store may be waiting for its own hold
             if (holds.size() > maxHeld) {
                 Iterator<Hold> oldest = holds.values().iterator();
                 evicted = oldest.next();
@@ -121,6 +122,27 @@ public final class HeldSnapshots implements AutoCloseable {
      */
     public synchronized boolean isHeld(long sequence) {
         return holds.containsKey(sequence);
+    }
+
+    /**
+     * Waits until a snapshot is held at {@code sequence}: a primary's checker takes the hold of its own probe
+     * marker on its own thread, after the probe appended it.
+     *
+     * @param sequence a held marker's sequence
+     * @param timeout  how long to wait at most
+     * @return whether it is held (false if the time ran out or these holds were closed)
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public synchronized boolean awaitHeld(long sequence, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!closed && !holds.containsKey(sequence)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return !closed;
     }
 
     /**
@@ -181,6 +203,7 @@ public final class HeldSnapshots implements AutoCloseable {
         reaper.shutdownNow();
         synchronized (this) {
             closed = true;
+            notifyAll();
             for (Hold h : holds.values()) {
                 h.end();
                 h.forceClose();
