@@ -20,10 +20,10 @@ import java.util.Map;
 final class RangeProof {
 
     private final Validator validator;
-    private final DigestPoll poll;
+    private final DigestPoll<Replica> poll;
     private final List<Replica> replicas;
 
-    RangeProof(Validator validator, DigestPoll poll, List<Replica> replicas) {
+    RangeProof(Validator validator, DigestPoll<Replica> poll, List<Replica> replicas) {
         this.validator = validator;
         this.poll = poll;
         this.replicas = replicas;
@@ -40,12 +40,12 @@ final class RangeProof {
             return run.report(Outcome.FAILED);
         }
         run.proofSequence = probe.sequence();
-        Map<Replica, RangeDigest> digests = poll.at(run, probe.sequence());
-        ReplicaVote vote = ReplicaVote.of(replicas, digests);
-        if (vote.majority != null && vote.outvoted.isEmpty() && vote.silent.isEmpty()) {
+        Map<Replica, RangeDigest> digests = poll.at(probe.sequence(), run.noDigest(poll, probe.sequence()));
+        ReplicaVote<Replica> vote = ReplicaVote.of(replicas, digests, Replica::id);
+        if (vote.majority() != null && vote.outvoted().isEmpty() && vote.silent().isEmpty()) {
             run.step(Severity.INFO, Verdict.CONSISTENT, run.proofSequence, "proven: every replica's digest at "
-                    + "sequence " + run.proofSequence + " is equal (" + vote.majority.count() + " pairs, "
-                    + vote.majority.bytes() + " bytes)");
+                    + "sequence " + run.proofSequence + " is equal (" + vote.majority().count() + " pairs, "
+                    + vote.majority().bytes() + " bytes)");
             return run.report(Outcome.REPAIRED);
         }
         run.step(Severity.ERROR, Verdict.INCONSISTENT, run.proofSequence, "proof failed at sequence "

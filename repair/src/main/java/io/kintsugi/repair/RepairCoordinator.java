@@ -52,7 +52,7 @@ public final class RepairCoordinator {
     private final Validator validator;
     private final List<Replica> replicas;
     private final RepairPolicy policy;
-    private final DigestPoll digests;
+    private final DigestPoll<Replica> digests;
     private final SourceChoice sourceChoice;
     private final RangePull rangePull;
     private final RangeProof rangeProof;
@@ -65,7 +65,7 @@ public final class RepairCoordinator {
         this.policy = b.policy;
         RepairClient client = new RepairClient(RepairClientOptions.builder().secret(b.secret)
                 .readTimeout(b.pullTimeout).build());
-        this.digests = new DigestPoll(client, replicas, b.digestWait);
+        this.digests = new DigestPoll<>(client, replicas, Replica::endpoint, b.digestWait);
         this.sourceChoice = new SourceChoice(client);
         this.rangePull = new RangePull(client);
         this.rangeProof = new RangeProof(validator, digests, replicas);
@@ -144,26 +144,26 @@ public final class RepairCoordinator {
             return run.report(Outcome.FAILED);
         }
         run.sequence = probe.sequence();
-        Map<Replica, RangeDigest> answered = digests.at(run, probe.sequence());
-        ReplicaVote vote = ReplicaVote.of(replicas, answered);
+        Map<Replica, RangeDigest> answered = digests.at(probe.sequence(), run.noDigest(digests, probe.sequence()));
+        ReplicaVote<Replica> vote = ReplicaVote.of(replicas, answered, Replica::id);
         run.step(Severity.INFO, Verdict.NONE, run.sequence, "voted at sequence " + run.sequence + ": "
                 + vote.describe());
-        if (vote.majority == null) {
+        if (vote.majority() == null) {
             run.step(Severity.ERROR, Verdict.INCONSISTENT, run.sequence, "no majority of "
                     + ReplicaVote.majorityOf(replicas.size()) + " equal digests among " + replicas.size()
                     + " replicas: reported, nothing changed");
             return run.report(Outcome.NO_MAJORITY);
         }
-        if (vote.outvoted.isEmpty()) {
+        if (vote.outvoted().isEmpty()) {
             run.step(Severity.INFO, Verdict.CONSISTENT, run.sequence, "every replica that answered agrees"
-                    + (vote.silent.isEmpty() ? "" : " (no digest from " + ReplicaVote.ids(vote.silent) + ")")
+                    + (vote.silent().isEmpty() ? "" : " (no digest from " + vote.ids(vote.silent()) + ")")
                     + ": nothing to repair");
             return run.report(answered.size() == replicas.size() ? Outcome.CONSISTENT : Outcome.FAILED);
         }
-        Replica target = vote.outvoted.get(0);
-        if (vote.outvoted.size() > 1) {
+        Replica target = vote.outvoted().get(0);
+        if (vote.outvoted().size() > 1) {
             run.step(Severity.WARNING, Verdict.NONE, run.sequence, "more than one replica is outvoted ("
-                    + ReplicaVote.ids(vote.outvoted) + "); this repair handles " + target.id()
+                    + vote.ids(vote.outvoted()) + "); this repair handles " + target.id()
                     + ", run it again for the rest");
         }
         List<Replica> sources = sourceChoice.sources(run, vote, target, damagedSince);
@@ -173,7 +173,7 @@ public final class RepairCoordinator {
             run.target = target.id();
             return run.report(Outcome.FAILED);
         }
-        RepairPlan plan = new RepairPlan(run.repairId, target, sources.get(0), vote.majority, damagedSince);
+        RepairPlan plan = new RepairPlan(run.repairId, target, sources.get(0), vote.majority(), damagedSince);
         run.target = target.id();
         run.source = plan.source();
         if (policy == RepairPolicy.APPROVAL) {

@@ -11,6 +11,7 @@ import io.kintsugi.validation.health.Verdict;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * One repair of a {@link RepairCoordinator}: its range, what it has learnt so far, and its steps, each written to the
@@ -42,6 +43,12 @@ final class RepairRun {
         this.namespace = namespace;
         this.from = from == null ? null : from.clone();
         this.to = to == null ? null : to.clone();
+    }
+
+    /** @return what records, as a step, each replica that gave {@code poll} no digest at {@code seq} */
+    BiConsumer<RepairPlan.Replica, String> noDigest(DigestPoll<RepairPlan.Replica> poll, long seq) {
+        return (r, why) -> step(Severity.WARNING, Verdict.NOT_CHECKED, seq, "no digest from " + r.id()
+                + " at sequence " + seq + " within " + poll.waitLimit() + ": " + why);
     }
 
     /** Records a step in the report and in the primary's health log ({@link HealthKind#REPAIR}). */

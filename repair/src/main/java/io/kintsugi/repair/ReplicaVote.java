@@ -1,56 +1,60 @@
 package io.kintsugi.repair;
 
-import io.kintsugi.repair.RepairPlan.Replica;
 import io.kintsugi.repair.net.RangeDigest;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Who is wrong: the replicas' digests at one sequence, sorted into the majority (the first OK digest that a majority
  * of all replicas, not only of those that answered, holds equal), the outvoted (answered, not in the majority) and
- * the silent (gave no digest). With no majority nobody is outvoted, so nothing is repaired.
+ * the silent (gave no digest). With no majority nobody is outvoted, so nothing is repaired. Both a
+ * {@link RepairCoordinator} and a whole-replica resync decide by it.
+ *
+ * @param <P> how the caller names a replica
  */
-final class ReplicaVote {
+public final class ReplicaVote<P> {
 
-    final RangeDigest majority;
-    final List<Replica> agreeing;
-    final List<Replica> outvoted = new ArrayList<>();
-    final List<Replica> silent = new ArrayList<>();
-    private final Map<Replica, RangeDigest> statuses = new LinkedHashMap<>();
+    private final RangeDigest majority;
+    private final List<P> agreeing;
+    private final List<P> outvoted = new ArrayList<>();
+    private final List<P> silent = new ArrayList<>();
+    private final Map<P, RangeDigest> statuses = new LinkedHashMap<>();
     private final int replicas;
+    private final Function<P, String> id;
 
-    private ReplicaVote(List<Replica> replicas, Map<Replica, RangeDigest> digests) {
+    private ReplicaVote(List<P> replicas, Map<P, RangeDigest> digests, Function<P, String> id) {
         this.replicas = replicas.size();
-        for (Replica r : replicas) {
+        this.id = id;
+        for (P r : replicas) {
             if (!digests.containsKey(r)) {
                 silent.add(r);
             }
         }
         RangeDigest found = null;
-        List<Replica> same = List.of();
-        for (Map.Entry<Replica, RangeDigest> e : digests.entrySet()) {
-            RangeDigest d = e.getValue();
+        List<P> same = List.of();
+        for (RangeDigest d : digests.values()) {
             if (d.status() != RangeDigest.Status.OK) {
                 continue;
             }
-            List<Replica> equal = new ArrayList<>();
-            for (Map.Entry<Replica, RangeDigest> o : digests.entrySet()) {
+            List<P> equal = new ArrayList<>();
+            for (Map.Entry<P, RangeDigest> o : digests.entrySet()) {
                 if (o.getValue().status() == RangeDigest.Status.OK && o.getValue().sameContentAs(d)) {
                     equal.add(o.getKey());
                 }
             }
             if (equal.size() >= majorityOf(replicas.size())) {
                 found = d;
-                same = equal;
+                same = List.copyOf(equal);
                 break;
             }
         }
         this.majority = found;
         this.agreeing = same;
-        for (Map.Entry<Replica, RangeDigest> e : digests.entrySet()) {
+        for (Map.Entry<P, RangeDigest> e : digests.entrySet()) {
             if (majority != null && !agreeing.contains(e.getKey())) {
                 outvoted.add(e.getKey());
             }
@@ -59,25 +63,63 @@ final class ReplicaVote {
     }
 
     /**
-     * @param replicas every replica of the repair, in the coordinator's order
+     * @param replicas every replica that takes part, the silent ones too, in the caller's order
      * @param digests  the digests that came back, by replica
+     * @param id       a replica's id, for {@link #describe()}
+     * @param <P>      how the caller names a replica
      * @return the vote
      */
-    static ReplicaVote of(List<Replica> replicas, Map<Replica, RangeDigest> digests) {
-        return new ReplicaVote(replicas, digests);
+    public static <P> ReplicaVote<P> of(List<P> replicas, Map<P, RangeDigest> digests, Function<P, String> id) {
+        return new ReplicaVote<>(replicas, digests, id);
     }
 
-    /** @return how many equal digests make a majority of {@code replicas} */
-    static int majorityOf(int replicas) {
+    /**
+     * @param replicas how many replicas take part
+     * @return how many equal OK digests make a majority of them
+     */
+    public static int majorityOf(int replicas) {
         return replicas / 2 + 1;
     }
 
+    /** @return the majority's digest, or null when there is no majority */
+    public RangeDigest majority() {
+        return majority;
+    }
+
+    /** @return the replicas whose digest is the majority's; empty when there is no majority */
+    public List<P> agreeing() {
+        return agreeing;
+    }
+
+    /** @return the replicas that answered with another digest than the majority's (none without a majority) */
+    public List<P> outvoted() {
+        return List.copyOf(outvoted);
+    }
+
+    /** @return the replicas that gave no digest */
+    public List<P> silent() {
+        return List.copyOf(silent);
+    }
+
+    /**
+     * @param replica one of the replicas
+     * @return the digest it gave, or null if it was silent
+     */
+    public RangeDigest digestOf(P replica) {
+        return statuses.get(replica);
+    }
+
+    /** @return how many replicas take part, the silent ones too */
+    public int replicas() {
+        return replicas;
+    }
+
     /** @return each replica's digest (metadata only) and how the vote came out, for the log */
-    String describe() {
+    public String describe() {
         StringBuilder s = new StringBuilder();
-        for (Map.Entry<Replica, RangeDigest> e : statuses.entrySet()) {
+        for (Map.Entry<P, RangeDigest> e : statuses.entrySet()) {
             RangeDigest d = e.getValue();
-            s.append(e.getKey().id()).append('=').append(d.status() == RangeDigest.Status.OK
+            s.append(id.apply(e.getKey())).append('=').append(d.status() == RangeDigest.Status.OK
                     ? d.count() + " pairs/" + d.bytes() + " bytes/" + d.hash() : d.status() + " (" + d.detail()
                     + ")").append("; ");
         }
@@ -91,11 +133,14 @@ final class ReplicaVote {
         return s.toString();
     }
 
-    /** @return the replicas' ids, comma-separated */
-    static String ids(List<Replica> rs) {
+    /**
+     * @param rs replicas
+     * @return their ids, comma-separated
+     */
+    public String ids(List<P> rs) {
         List<String> ids = new ArrayList<>();
-        for (Replica r : rs) {
-            ids.add(r.id());
+        for (P r : rs) {
+            ids.add(id.apply(r));
         }
         return String.join(", ", ids);
     }

@@ -1,7 +1,6 @@
 package io.kintsugi.repair;
 
 import io.kintsugi.repair.RepairPlan.Replica;
-import io.kintsugi.repair.lineage.LineageRecord;
 import io.kintsugi.repair.net.LineageRequest;
 import io.kintsugi.repair.net.RepairClient;
 import io.kintsugi.validation.health.Severity;
@@ -33,27 +32,18 @@ final class SourceChoice {
     }
 
     /** @return the agreeing replicas that may be sources, in the vote's order: the first is the one to pull from */
-    List<Replica> sources(RepairRun run, ReplicaVote vote, Replica target, Instant since) {
+    List<Replica> sources(RepairRun run, ReplicaVote<Replica> vote, Replica target, Instant since) {
         List<Replica> out = new ArrayList<>();
-        for (Replica r : vote.agreeing) {
+        for (Replica r : vote.agreeing()) {
             LineageView lineage = lineageOf(r);
             if (lineage == null) {
                 run.step(Severity.WARNING, Verdict.NONE, run.sequence, "not a source: the lineage of " + r.id()
                         + " is not known to this coordinator");
                 continue;
             }
-            List<LineageRecord> copies;
-            try {
-                copies = lineage.copiedFrom(target.id(), run.namespace, run.from, run.to, since);
-            } catch (RuntimeException e) {
-                run.step(Severity.WARNING, Verdict.NONE, run.sequence, "not a source: the lineage of " + r.id()
-                        + " could not be read: " + e.getMessage());
-                continue;
-            }
-            if (!copies.isEmpty()) {
-                run.step(Severity.WARNING, Verdict.NONE, run.sequence, "not a source: " + r.id() + " copied an "
-                        + "overlapping range from " + target.id() + " since " + since + " (" + copies.size()
-                        + " lineage records, repair " + copies.get(copies.size() - 1).repairId() + ")");
+            String refusal = lineage.refusal(r.id(), target.id(), run.namespace, run.from, run.to, since);
+            if (refusal != null) {
+                run.step(Severity.WARNING, Verdict.NONE, run.sequence, refusal);
                 continue;
             }
             out.add(r);

@@ -1,19 +1,17 @@
 package io.kintsugi.repair.resync;
 
 import io.kintsugi.oplog.StorageException;
+import io.kintsugi.repair.DigestPoll;
 import io.kintsugi.repair.LineageView;
-import io.kintsugi.repair.lineage.LineageRecord;
+import io.kintsugi.repair.ReplicaVote;
 import io.kintsugi.repair.net.LineageRequest;
 import io.kintsugi.repair.net.RangeDigest;
 import io.kintsugi.repair.net.RepairClient;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Asks the replicas of a resync, over their agents' endpoints, for their digests of a probed range and for their
@@ -21,10 +19,12 @@ import java.util.Optional;
  */
 final class ReplicaPoll {
 
+    private static final System.Logger LOG = System.getLogger(ReplicaPoll.class.getName());
+
     private final RepairClient client;
     private final ResyncPeer target;
     private final List<ResyncPeer> everyone;
-    private final Duration digestWait;
+    private final DigestPoll<ResyncPeer> digests;
     private final Instant trustCopiesBefore;
 
     ReplicaPoll(RepairClient client, ResyncPeer target, List<ResyncPeer> sources, ResyncOptions options) {
@@ -33,46 +33,24 @@ final class ReplicaPoll {
         List<ResyncPeer> all = new ArrayList<>(sources);
         all.add(target);
         this.everyone = List.copyOf(all);
-        this.digestWait = options.digestWait();
+        this.digests = new DigestPoll<>(client, everyone, ResyncPeer::endpoint, options.digestWait());
         this.trustCopiesBefore = options.trustCopiesBefore();
-    }
-
-    /** @return how many replicas vote: the sources and the target */
-    int replicas() {
-        return everyone.size();
     }
 
     /**
      * Every replica's digest at {@code s}, waiting (bounded by the digest wait, for all of them together) for
-     * followers to apply and hash it. A replica that does not answer in time is left out.
+     * followers to apply and hash it, and the vote on them. A replica that does not answer in time is silent.
      *
      * @param s a probe's sequence
-     * @return the digests that came back
+     * @return the vote
      * @throws StorageException if interrupted
      */
-    Map<ResyncPeer, RangeDigest> collect(long s) {
-        Map<ResyncPeer, RangeDigest> digests = new LinkedHashMap<>();
-        long deadline = System.nanoTime() + digestWait.toNanos();
-        for (ResyncPeer p : everyone) {
-            while (true) {
-                Optional<RangeDigest> d;
-                try {
-                    d = client.digestAt(p.endpoint(), s);
-                } catch (RuntimeException e) {
-                    // Unreachable or refusing: the same as not answering yet; the vote counts it as silent.
-                    d = Optional.empty();
-                }
-                if (d.isPresent()) {
-                    digests.put(p, d.get());
-                    break;
-                }
-                if (System.nanoTime() - deadline > 0) {
-                    break;
-                }
-                pause();
-            }
-        }
-        return digests;
+    ReplicaVote<ResyncPeer> vote(long s) {
+        // Why a silent replica gave no digest is logged here; the vote lists it as silent.
+        Map<ResyncPeer, RangeDigest> digests = this.digests.at(s, (peer, why) -> LOG.log(
+                System.Logger.Level.WARNING, "no digest from " + peer.id() + " at sequence " + s + " within "
+                        + this.digests.waitLimit() + ": " + why));
+        return ReplicaVote.of(everyone, digests, ResyncPeer::id);
     }
 
     /**
@@ -91,29 +69,14 @@ final class ReplicaPoll {
             LineageView view = p.lineage() != null ? p.lineage()
                     : (src, ns, from, to, since) -> client.lineage(p.endpoint(), new LineageRequest(src, ns, from, to,
                     since));
-            List<LineageRecord> copies;
-            try {
-                copies = view.copiedFrom(target.id(), range.namespace(), range.from(), range.to(), trustCopiesBefore);
-            } catch (RuntimeException e) {
-                refusals.add("not a source: the lineage of " + p.id() + " could not be read: " + e.getMessage());
-                continue;
-            }
-            if (!copies.isEmpty()) {
-                refusals.add("not a source: " + p.id() + " copied an overlapping range from " + target.id()
-                        + " since " + trustCopiesBefore + " (" + copies.size() + " lineage records)");
+            String refusal = view.refusal(p.id(), target.id(), range.namespace(), range.from(), range.to(),
+                    trustCopiesBefore);
+            if (refusal != null) {
+                refusals.add(refusal);
                 continue;
             }
             out.add(p);
         }
         return out;
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(10);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StorageException("interrupted while waiting for replicas' digests", e);
-        }
     }
 }

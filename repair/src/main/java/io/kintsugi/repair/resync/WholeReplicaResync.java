@@ -4,6 +4,7 @@ import io.kintsugi.engine.RangeInstallResult;
 import io.kintsugi.engine.Store;
 import io.kintsugi.oplog.StorageException;
 import io.kintsugi.repair.LineageView;
+import io.kintsugi.repair.ReplicaVote;
 import io.kintsugi.repair.RepairAgent;
 import io.kintsugi.repair.net.PullOrder;
 import io.kintsugi.repair.net.PullOutcome;
@@ -115,7 +116,7 @@ public final class WholeReplicaResync {
         run.step(Severity.INFO, Verdict.NONE, null, "planned: " + namespaces.size() + " namespaces in " + plan.size()
                 + " ranges (at most " + options.maxRangePairs() + " pairs or " + options.maxRangeBytes()
                 + " bytes each), " + plannedBytes + " key and value bytes on the primary; target " + target.id()
-                + ", sources " + ids(sources));
+                + ", sources " + String.join(", ", sources.stream().map(ResyncPeer::id).toList()));
 
         List<Integer> failedAt = new ArrayList<>();
         Map<Integer, String> problems = new LinkedHashMap<>();
@@ -244,29 +245,28 @@ public final class WholeReplicaResync {
                 continue;
             }
             long s = probe.sequence();
-            Map<ResyncPeer, RangeDigest> digests = poll.collect(s);
-            DigestVote vote = DigestVote.of(digests, poll.replicas());
-            if (vote.majority == null) {
-                problem = "no majority of " + vote.needed + " equal OK digests at sequence " + s + ": "
-                        + DigestVote.describe(digests);
+            ReplicaVote<ResyncPeer> vote = poll.vote(s);
+            if (vote.majority() == null) {
+                problem = "no majority of " + ReplicaVote.majorityOf(vote.replicas()) + " equal OK digests at sequence "
+                        + s + ": " + vote.describe();
                 continue;
             }
-            RangeDigest mine = digests.get(target);
-            if (mine != null && mine.status() == RangeDigest.Status.OK && mine.sameContentAs(vote.majority)) {
+            RangeDigest mine = vote.digestOf(target);
+            if (mine != null && mine.status() == RangeDigest.Status.OK && mine.sameContentAs(vote.majority())) {
                 return RangeOutcome.equal();
             }
             List<String> refusals = new ArrayList<>();
-            List<ResyncPeer> trusted = new ArrayList<>(poll.trusted(vote.agreeing, range, refusals));
+            List<ResyncPeer> trusted = new ArrayList<>(poll.trusted(vote.agreeing(), range, refusals));
             refusals.forEach(why -> run.step(Severity.WARNING, Verdict.NONE, range, why));
             if (trusted.isEmpty()) {
-                problem = "no trustworthy source among " + ids(vote.agreeing) + " at sequence " + s;
+                problem = "no trustworthy source among " + vote.ids(vote.agreeing()) + " at sequence " + s;
                 continue;
             }
             Collections.rotate(trusted, -(index % trusted.size()));
             for (ResyncPeer source : trusted) {
                 try {
                     PullOutcome pulled = client.pull(target.endpoint(), new PullOrder(source.endpoint(), source.id(),
-                            run.resyncId, vote.majority));
+                            run.resyncId, vote.majority()));
                     return RangeOutcome.copied(pulled, source.id());
                 } catch (RuntimeException e) {
                     problem = "the pull from " + source.id() + " at sequence " + s + " failed: " + e.getMessage();
@@ -313,10 +313,9 @@ public final class WholeReplicaResync {
             for (int attempt = 0; attempt < options.rangeAttempts() && !proven; attempt++) {
                 try {
                     long s = validator.probe(range.namespace(), range.from(), range.to()).sequence();
-                    Map<ResyncPeer, RangeDigest> digests = poll.collect(s);
-                    DigestVote vote = DigestVote.of(digests, poll.replicas());
-                    proven = vote.majority != null && vote.agreeing.size() == poll.replicas();
-                    problem = "at sequence " + s + ": " + DigestVote.describe(digests);
+                    ReplicaVote<ResyncPeer> vote = poll.vote(s);
+                    proven = vote.majority() != null && vote.agreeing().size() == vote.replicas();
+                    problem = "at sequence " + s + ": " + vote.describe();
                 } catch (StorageException e) {
                     problem = "the follow-up probe failed: " + e.getMessage();
                 }
@@ -327,14 +326,6 @@ public final class WholeReplicaResync {
             }
         }
         return unproven;
-    }
-
-    private static String ids(List<ResyncPeer> peers) {
-        List<String> ids = new ArrayList<>();
-        for (ResyncPeer p : peers) {
-            ids.add(p.id());
-        }
-        return String.join(", ", ids);
     }
 
     private static String newResyncId() {
